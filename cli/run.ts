@@ -1,0 +1,180 @@
+// The CLI: parses the command line against the command table, runs the command,
+// and is the single error boundary that turns errors into exit codes (stack traces only with --debug).
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ExitCode, PlumbError, UsageError } from "../core/errors.js";
+import { findRoot } from "../core/io/find-root.js";
+import { type Output, terminalOutput } from "../core/output/output.js";
+import { didYouMean } from "../core/suggest.js";
+import { COMMANDS, findCommand, GLOBAL_OPTIONS } from "./commands.js";
+import { commandHelp, mainHelp } from "./help.js";
+import type { CommandContext, GlobalOptions, OptionSpec } from "./spec.js";
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function toParseArgs(options: Readonly<Record<string, OptionSpec>>) {
+  const out: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> =
+    {};
+  for (const [name, o] of Object.entries(options)) {
+    out[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
+  return out;
+}
+
+/** The command is the first token that is neither an option nor the value of a global option. */
+function splitCommand(argv: readonly string[]): { name: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--") break;
+    if (a.startsWith("-")) {
+      const name = a.replace(/^--?/, "").split("=")[0] ?? "";
+      const spec = GLOBAL_OPTIONS[name];
+      if (spec?.type === "string" && !a.includes("=")) i++;
+      continue;
+    }
+    return { name: a, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { name: undefined, rest: [...argv] };
+}
+
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const early = {
+    json: argv.includes("--json"),
+    color: !argv.includes("--no-color"),
+    debug: argv.includes("--debug"),
+  };
+  let output = terminalOutput(early, env);
+  try {
+    const { name, rest } = splitCommand(argv);
+    if (name === "help") {
+      const target = rest.find((a) => !a.startsWith("-"));
+      const spec = target ? findCommand(target) : undefined;
+      output.out(spec ? commandHelp(spec, output.style) : mainHelp(version(), output.style));
+      return ExitCode.ok;
+    }
+    const spec = name === undefined ? undefined : findCommand(name);
+    if (name !== undefined && spec === undefined) {
+      throw new UsageError(
+        `unknown command '${name}'`,
+        didYouMean(
+          name,
+          COMMANDS.map((c) => c.name),
+        ) ?? "run `plumb --help` for the list of commands",
+      );
+    }
+    const options = { ...GLOBAL_OPTIONS, ...(spec?.options ?? {}) };
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: toParseArgs(options),
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw new UsageError(
+        (e as Error).message.replace(/\. To specify a positional.*$/s, ""),
+        spec ? `run \`plumb ${spec.name} --help\`` : "run `plumb --help`",
+      );
+    }
+    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    if (values.version) {
+      output.out(version());
+      return ExitCode.ok;
+    }
+    if (spec === undefined || values.help) {
+      output.out(spec ? commandHelp(spec, output.style) : mainHelp(version(), output.style));
+      return spec === undefined && !values.help ? ExitCode.error : ExitCode.ok;
+    }
+    const globals: GlobalOptions = {
+      root: values.root as string | undefined,
+      json: values.json === true,
+      color: values["no-color"] !== true,
+      debug: values.debug === true,
+    };
+    output = terminalOutput({ json: globals.json, color: globals.color }, env);
+    for (const [k, o] of Object.entries(spec.options)) {
+      const v = values[k];
+      if (o.choices && typeof v === "string" && !o.choices.includes(v)) {
+        throw new UsageError(`--${k} must be one of ${o.choices.join(", ")} (got '${v}')`);
+      }
+      if (v === undefined && o.default !== undefined) values[k] = o.default;
+    }
+    const { min, max } = spec.positionals ?? { min: 0, max: 0 };
+    if (parsed.positionals.length < min || parsed.positionals.length > max) {
+      throw new UsageError(
+        `plumb ${spec.name} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`,
+        `usage: ${spec.usage}`,
+      );
+    }
+    const ctx: CommandContext = {
+      output,
+      globals,
+      cwd: process.cwd(),
+      env,
+      repoRoot: () => resolveRoot(globals.root),
+    };
+    const mod = await spec.load();
+    return await mod.run(ctx, values, parsed.positionals);
+  } catch (e) {
+    return reportError(e, output, early.debug);
+  }
+}
+
+function resolveRoot(explicit: string | undefined): string {
+  if (explicit !== undefined) {
+    const dir = resolve(explicit);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new PlumbError("PLB001", `--root ${explicit}: not a directory`);
+    }
+    return dir;
+  }
+  const found = findRoot(process.cwd());
+  if (found === undefined) {
+    throw new PlumbError(
+      "PLB001",
+      `no infra/ or infra.yml in ${process.cwd()} or any parent directory`,
+      {
+        hint: "run inside the repository, or pass --root <dir>",
+      },
+    );
+  }
+  return found;
+}
+
+function reportError(e: unknown, output: Output, debug: boolean): number {
+  const s = output.style;
+  const known = e instanceof PlumbError ? e : undefined;
+  const code = known?.code ?? "PLB999";
+  const message = known
+    ? known.message
+    : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+  const hint = known
+    ? known.hint
+    : "this is a bug in plumbline; run again with --debug and report the stack trace";
+  if (output.json) {
+    output.writeJson({
+      version: 1,
+      ok: false,
+      error: { code, message, ...(hint ? { hint } : {}) },
+    });
+  } else {
+    output.err(`${s.red(s.bold(`error[${code}]`))}${s.bold(`: ${message}`)}`);
+    if (hint) output.err(`  ${s.cyan("=")} ${s.bold("hint")}: ${hint}`);
+  }
+  if (debug && e instanceof Error && e.stack) output.err(s.dim(e.stack));
+  return known?.exitCode ?? ExitCode.error;
+}

@@ -1,0 +1,66 @@
+// Two-phase validation of a loaded infra: structure (JSON Schema), then the semantic rules.
+// Returns every problem at once, each located in its source file. Pure: content in, result out.
+import type { Diagnostic } from "../core/diagnostics.js";
+import { sortDiagnostics } from "../core/diagnostics.js";
+import type { InfraDocument } from "../core/model/infra.js";
+import type { LoadedInfra } from "../core/source/infra-source.js";
+import { buildContext } from "./rules/context.js";
+import { RULES } from "./rules/index.js";
+import { checkSchema } from "./schema-check.js";
+
+export interface ValidateOptions {
+  /** Treat warnings as errors. */
+  readonly strict?: boolean;
+}
+
+export interface ValidationResult {
+  readonly ok: boolean;
+  /** Located and sorted by file, line, column. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The validated document; present only when `ok`. */
+  readonly document: InfraDocument | undefined;
+  readonly stats: { readonly files: number; readonly domains: number; readonly machines: number };
+}
+
+export function validateInfra(
+  loaded: LoadedInfra,
+  options: ValidateOptions = {},
+): ValidationResult {
+  const found: Diagnostic[] = [...loaded.diagnostics];
+  let domains = 0;
+  let machines = 0;
+  const doc = loaded.document;
+  if (doc !== undefined) {
+    found.push(...checkSchema(doc));
+    const ctx = buildContext(doc);
+    domains = ctx.domains.length;
+    machines = ctx.machines.length;
+    for (const [name, rule] of Object.entries(RULES)) {
+      try {
+        found.push(...rule(ctx));
+      } catch (cause) {
+        found.push({
+          code: "PLB999",
+          severity: "error",
+          message: `rule ${name} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+          hint: "this is a bug in plumbline; please report it with the input that triggers it",
+        });
+      }
+    }
+  }
+  const located = found.map((d) => {
+    const withLocation =
+      d.location || d.path === undefined ? d : { ...d, location: loaded.locate(d.path, d.target) };
+    return options.strict && withLocation.severity === "warning"
+      ? { ...withLocation, severity: "error" as const }
+      : withLocation;
+  });
+  const diagnostics = sortDiagnostics(located);
+  const ok = doc !== undefined && !diagnostics.some((d) => d.severity === "error");
+  return {
+    ok,
+    diagnostics,
+    document: ok ? (doc as unknown as InfraDocument) : undefined,
+    stats: { files: loaded.sources.length, domains, machines },
+  };
+}
