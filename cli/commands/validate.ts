@@ -5,6 +5,8 @@ import { loadAndValidate } from "../load-estate.js";
 import { diagnosticJson, renderGithub, renderHuman, summaryLine } from "../render/diagnostics.js";
 import type { CommandModule } from "../spec.js";
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export const run: CommandModule["run"] = async (ctx, values) => {
   const format = ctx.globals.json ? "json" : (values.format as string);
   const { loaded, result } = loadAndValidate(ctx, {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian/Ubuntu machine (the README's test command; .ci/run
+# calls it too). Installs what is missing (Node 24, ansible, shellcheck, Incus sandbox), then
+# lint, typecheck, build and every test. Exit status is non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+eval "$(bash scripts/install-deps.sh --print-path)"
+
+# A real Incus daemon for the integration tests (Incus 6.0 LTS from Debian backports, no systemd).
+if [ -f scripts/incus-sandbox.sh ]; then
+  bash scripts/incus-sandbox.sh up
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run lint
+npm run typecheck
+npm test
