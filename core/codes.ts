@@ -211,6 +211,12 @@ export const CODES = {
     help: "`shared_volumes.<v>.consumers` keys must name a domain or a machine.",
   },
 
+  // PLB6xx — generator (plumb generate)
+
+  // PLB7xx — Incus driver and reconcilers
+
+  // PLB8xx — contracts, keys and signatures
+
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
