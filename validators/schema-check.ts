@@ -1,6 +1,7 @@
 // Structural validation: the JSON Schema compiled once with ajv, its errors turned into
 // diagnostics with a code, a path and a hint.
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import type { Diagnostic, JsonPath } from "../core/diagnostics.js";
 import { didYouMean } from "../core/suggest.js";
 import { infraSchema } from "./infra-schema.js";
@@ -8,13 +9,29 @@ import { infraSchema } from "./infra-schema.js";
 type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 let compiled: Validate | undefined;
 
+/** The options the validator is compiled with, here and in the build's precompiled copy. */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  strict: true,
+  verbose: true,
+  allowUnionTypes: true,
+} as const;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The build precompiles the schema (scripts/build-schema.mjs writes
+ * dist/validators/infra-schema-validate.cjs), saving ~100 ms of ajv import and compile on
+ * every run. Running from sources (tests) it is absent and the schema is compiled here.
+ */
 function validator(): Validate {
-  compiled ??= new Ajv2020({
-    allErrors: true,
-    strict: true,
-    verbose: true,
-    allowUnionTypes: true,
-  }).compile(infraSchema);
+  if (compiled) return compiled;
+  try {
+    compiled = require("./infra-schema-validate.cjs") as Validate;
+  } catch {
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    compiled = new Ajv2020(AJV_OPTIONS).compile(infraSchema) as Validate;
+  }
   return compiled;
 }
 
@@ -123,7 +140,13 @@ function typeHint(expected: string[], value: unknown): string | undefined {
 
 function toDiagnostic(e: ErrorObject, doc: unknown): Diagnostic {
   const path = toPath(e.instancePath, doc);
-  const where = path.length === 0 ? "the document" : `'${String(path[path.length - 1])}'`;
+  const last = path[path.length - 1];
+  const where =
+    path.length === 0
+      ? "the document"
+      : typeof last === "number"
+        ? `'${String(path[path.length - 2])}[${last}]'`
+        : `'${String(last)}'`;
   const value = e.data;
   switch (e.keyword) {
     case "required": {

@@ -3,10 +3,16 @@
 // Parsing uses js-yaml (about 10× faster than a position-keeping parser on a 1 MB estate).
 // Positions are needed only for files that have something to report, so the `yaml` library's
 // position-keeping parse runs lazily, on the first `locate()` of that file.
+import { createRequire } from "node:module";
 import jsyaml from "js-yaml";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Node } from "yaml";
 import type { Code } from "../codes.js";
 import type { Diagnostic, JsonPath, SourcePosition } from "../diagnostics.js";
+
+// The position-keeping parser is loaded only when a file has something to report.
+const require = createRequire(import.meta.url);
+let yamlLib: typeof import("yaml") | undefined;
+const yaml = () => (yamlLib ??= require("yaml") as typeof import("yaml"));
 
 /** Per-file cap: a mistaken commit of a huge file must not exhaust memory. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -154,6 +160,7 @@ function withDiagnostics(
 
 /** Turns a js-yaml failure into diagnostics; asks the `yaml` parser for *all* errors in the file. */
 function syntaxDiagnostics(text: string, file: string, e: unknown): Diagnostic[] {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const out: Diagnostic[] = [];
   try {
@@ -276,17 +283,18 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /** Maps JSON paths to positions using the `yaml` library's CST-backed document. */
 class Locator {
-  private readonly lineCounter = new LineCounter();
+  private readonly lineCounter = new (yaml().LineCounter)();
   private readonly root: Node | null;
 
   constructor(private readonly text: string) {
-    const doc = parseDocument(text, {
+    const doc = yaml().parseDocument(text, {
       lineCounter: this.lineCounter,
       merge: true,
       uniqueKeys: false,
     });
     this.root = (doc.contents as Node | null) ?? null;
-    this.resolveAlias = (n) => (isAlias(n) ? ((n.resolve(doc) as Node | undefined) ?? n) : n);
+    this.resolveAlias = (n) =>
+      yaml().isAlias(n) ? ((n.resolve(doc) as Node | undefined) ?? n) : n;
   }
 
   private readonly resolveAlias: (n: Node) => Node;
@@ -295,6 +303,7 @@ class Locator {
     path: JsonPath,
     target: "key" | "value",
   ): { line: number; column: number; length?: number } {
+    const { isMap, isScalar, isSeq } = yaml();
     let node: Node | null = this.root;
     let keyNode: Node | null = null;
     let found = 0;
