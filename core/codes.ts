@@ -216,6 +216,107 @@ export const CODES = {
   // PLB7xx — Incus driver and reconcilers
 
   // PLB8xx — contracts, keys and signatures
+  PLB801: {
+    title: "invalid public key",
+    help: "An OpenSSH public key line could not be read. The expected form is `ssh-ed25519 AAAA… [comment]` on one line, as in a `.pub` file.",
+  },
+  PLB802: {
+    title: "unsupported key type",
+    help: "plumbline signs and verifies with Ed25519 keys only. Create one with `plumb keys generate` or `ssh-keygen -t ed25519`.",
+  },
+  PLB803: {
+    title: "invalid private key file",
+    help: "The file is not a well-formed unencrypted `-----BEGIN OPENSSH PRIVATE KEY-----` Ed25519 key (openssh-key-v1). Check it with `ssh-keygen -y -f <file>`.",
+  },
+  PLB804: {
+    title: "encrypted private key",
+    help: "plumbline does not read passphrases. Load the key into ssh-agent (`ssh-add <file>`) and sign through the agent, so the key stays in the agent or on the hardware token.",
+  },
+  PLB805: {
+    title: "ssh-agent unavailable",
+    help: "No usable ssh-agent: `SSH_AUTH_SOCK` is unset or its socket cannot be reached. Start one (`eval $(ssh-agent)`) and `ssh-add` the key.",
+  },
+  PLB806: {
+    title: "key not in ssh-agent",
+    help: "The agent does not hold the requested key. Add it with `ssh-add`, or check the fingerprints with `ssh-add -l`.",
+  },
+  PLB807: {
+    title: "ssh-agent refused or failed",
+    help: "The agent answered with a failure or a malformed reply (a confirmation was refused, a hardware token was not touched, or the agent is not an OpenSSH-compatible agent).",
+  },
+  PLB808: {
+    title: "malformed SSH data",
+    help: "A length-prefixed SSH wire structure was truncated, declared an impossible length or carried trailing bytes.",
+  },
+  PLB810: {
+    title: "signature armor invalid",
+    help: "A signature file must start with `-----BEGIN SSH SIGNATURE-----`, hold only base64 lines (LF line endings) and end with `-----END SSH SIGNATURE-----` and at most one newline.",
+  },
+  PLB811: {
+    title: "signature truncated",
+    help: "The decoded SSHSIG blob ends before a field is complete. The file was cut or corrupted; sign again.",
+  },
+  PLB812: {
+    title: "trailing data in signature",
+    help: "Bytes follow the end of the SSHSIG blob (or of a structure inside it). A valid signature has none; the file was altered.",
+  },
+  PLB813: {
+    title: "not an SSHSIG signature",
+    help: "The decoded data does not start with the `SSHSIG` magic, so it is not an OpenSSH signature made by `ssh-keygen -Y sign`.",
+  },
+  PLB814: {
+    title: "unsupported signature version",
+    help: "Only SSHSIG version 1 exists; a different version is refused rather than guessed at.",
+  },
+  PLB815: {
+    title: "signature namespace mismatch",
+    help: "The signature was made for another purpose (namespace) than the one being verified. A signature is only valid in the namespace it was made for; this stops a signature over one kind of document being replayed as another.",
+  },
+  PLB816: {
+    title: "unsupported hash algorithm",
+    help: "SSHSIG signatures hash the message with `sha512` (ssh-keygen's default) or `sha256`, spelled in lowercase. Anything else is refused.",
+  },
+  PLB817: {
+    title: "unsupported signature key type",
+    help: "The signature was made by a key, or uses a signature algorithm, other than `ssh-ed25519`. Only Ed25519 signatures are accepted.",
+  },
+  PLB818: {
+    title: "signed by a different key",
+    help: "The public key inside the signature is not the key it is being verified against. Check which key signed it with `ssh-keygen -Y check-novalidate -O print-pubkey`.",
+  },
+  PLB819: {
+    title: "signature does not verify",
+    help: "The cryptographic check failed: the message differs from what was signed (even by one byte), or the signature bytes were altered.",
+  },
+  PLB820: {
+    title: "malformed signature field",
+    help: "A field inside the signature is well framed but has an impossible value (an Ed25519 key or signature of the wrong length, or a signature algorithm that does not match the key).",
+  },
+  PLB821: {
+    title: "invalid namespace",
+    help: "A signature namespace must be non-empty and must not contain NUL or line breaks. Use `<purpose>@<your-domain>`, e.g. `contract-manifest-v1@example.org`.",
+  },
+  PLB822: {
+    title: "reserved field not empty",
+    help: "The SSHSIG reserved field must be empty. ssh-keygen ignores it, plumbline refuses it so that one signature has exactly one encoding.",
+  },
+  PLB830: {
+    title: "allowed_signers syntax error",
+    help: "A line of the allowed_signers file is not `principals [options] ssh-ed25519 AAAA… [comment]` (see ALLOWED SIGNERS in ssh-keygen(1)). The message gives the line number.",
+  },
+  PLB831: {
+    title: "unsupported allowed_signers entry",
+    help: "The line uses a feature plumbline does not support: `cert-authority`, a non-Ed25519 key, or a `valid-after`/`valid-before` time without the trailing `Z` (local time is ambiguous). Rewrite the entry with a plain Ed25519 key and UTC times.",
+  },
+  PLB840: {
+    title: "value cannot be canonicalized",
+    help: "Canonical JSON (RFC 8785) takes plain JSON data only: no undefined, NaN or Infinity, functions, class instances, lone UTF-16 surrogates or cycles.",
+  },
+  PLB841: {
+    title: "not canonical JSON",
+    help: "The bytes are not the RFC 8785 canonical form of the JSON they hold (invalid UTF-8, whitespace, unsorted or duplicate keys, or non-canonical numbers or escapes). Signed manifests must be exactly canonical.",
+  },
+
 
   // PLB9xx — internal
   PLB900: {
