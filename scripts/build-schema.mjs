@@ -1,20 +1,12 @@
 #!/usr/bin/env node
-// Build step, after tsc:
-//  1. writes validators/infra.schema.json, the published copy of validators/infra-schema.ts
-//     (a test fails when the committed copy is stale);
-//  2. precompiles the schema validator with ajv's standalone mode into
-//     dist/validators/infra-schema-validate.cjs, so `plumb` skips ajv's import and compile
-//     (~100 ms) on every run.
+// Build step, after tsc: precompiles the infra schema validator with ajv's standalone mode into
+// dist/validators/infra-schema-validate.cjs, so `plumb` skips ajv's import and compile (~100 ms)
+// on every run. (The published validators/infra.schema.json is written by `npm run gen`.)
 import { writeFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { infraSchema } from "../dist/validators/infra-schema.js";
 import { AJV_OPTIONS } from "../dist/validators/schema-check.js";
-
-writeFileSync(
-  new URL("../validators/infra.schema.json", import.meta.url),
-  `${JSON.stringify(infraSchema, null, 2)}\n`,
-);
 
 const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
 const validate = ajv.compile(infraSchema);
