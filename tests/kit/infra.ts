@@ -1,7 +1,9 @@
 // Test kit: build a LoadedInfra / ValidationResult from YAML text or a JS value, no files needed.
 import { stringify } from "yaml";
-import type { Diagnostic } from "../../core/diagnostics.js";
+import type { Code } from "../../core/codes.js";
+import type { Diagnostic, Severity } from "../../core/diagnostics.js";
 import { type InfraFile, type LoadedInfra, loadInfra } from "../../core/source/infra-source.js";
+import { buildContext, type Rule } from "../../validators/rules/context.js";
 import { type ValidationResult, validateInfra } from "../../validators/validate.js";
 
 export function loadText(text: string, path = "infra.yml"): LoadedInfra {
@@ -26,6 +28,13 @@ export function validateText(text: string, options: { strict?: boolean } = {}): 
   return validateInfra(loadText(text), options);
 }
 
+export function validateDir(
+  files: Record<string, string>,
+  options: { strict?: boolean } = {},
+): ValidationResult {
+  return validateInfra(loadDir(files), options);
+}
+
 export function validateValue(
   value: unknown,
   options: { strict?: boolean } = {},
@@ -43,3 +52,62 @@ export function minimalEstate(
 export const codes = (ds: readonly Diagnostic[]) => ds.map((d) => d.code);
 export const errorsOf = (r: ValidationResult) =>
   r.diagnostics.filter((d) => d.severity === "error");
+
+/**
+ * Dedents a template literal, so YAML written inline in a test stays readable and its line and
+ * column numbers are the ones a reader counts: the first line after the opening backtick is
+ * line 1, and the least-indented line starts at column 1.
+ */
+export function yml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = strings.reduce(
+    (acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""),
+    "",
+  );
+  const lines = text.split("\n");
+  if (lines[0]?.trim() === "") lines.shift();
+  if (lines.length > 0 && lines[lines.length - 1]?.trim() === "") lines.pop();
+  const indent = Math.min(
+    ...lines.filter((l) => l.trim() !== "").map((l) => (/^ */.exec(l)?.[0].length ?? 0) as number),
+  );
+  return `${lines.map((l) => l.slice(indent)).join("\n")}\n`;
+}
+
+/** A diagnostic reduced to what tests assert: its code, severity and `file:line:column`. */
+export interface Found {
+  readonly code: Code;
+  readonly severity: Severity;
+  readonly at: string;
+}
+
+export function at(d: Diagnostic): string {
+  const l = d.location;
+  return l ? `${l.file}:${l.line}:${l.column}` : "(no location)";
+}
+
+/** The diagnostics (optionally only those with `code`) as `{ code, severity, at }`. */
+export function found(r: ValidationResult | readonly Diagnostic[], code?: Code): Found[] {
+  const ds = "diagnostics" in r ? r.diagnostics : r;
+  return ds
+    .filter((d) => code === undefined || d.code === code)
+    .map((d) => ({ code: d.code, severity: d.severity, at: at(d) }));
+}
+
+/** Diagnostics carrying `code`. */
+export function withCode(r: ValidationResult | readonly Diagnostic[], code: Code): Diagnostic[] {
+  const ds = "diagnostics" in r ? r.diagnostics : r;
+  return ds.filter((d) => d.code === code);
+}
+
+/**
+ * Runs one semantic rule alone on a YAML text (file mode) and locates what it returns, so a
+ * rule's test sees only that rule's diagnostics, at the positions the CLI would print.
+ */
+export function checkRule(rule: Rule, text: string, file = "infra.yml"): Diagnostic[] {
+  const loaded = loadText(text, file);
+  if (loaded.document === undefined) {
+    throw new Error(`test input does not load: ${codes(loaded.diagnostics).join(", ")}`);
+  }
+  return rule(buildContext(loaded.document)).map((d) =>
+    d.path === undefined ? d : { ...d, location: loaded.locate(d.path, d.target) },
+  );
+}
