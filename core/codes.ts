@@ -214,6 +214,47 @@ export const CODES = {
   // PLB6xx — generator (plumb generate)
 
   // PLB7xx — Incus driver and reconcilers
+  PLB701: {
+    title: "cannot reach Incus",
+    help: "No connection to the Incus API. Locally: is the daemon up (`scripts/incus-sandbox.sh status`) and is `$INCUS_SOCKET` (default /var/lib/incus/unix.socket) readable by you? Remotely: check the address, port and that the server listens (`core.https_address`).",
+  },
+  PLB702: {
+    title: "Incus rejected the request",
+    help: "The Incus API answered with an error. The message names the method, endpoint, HTTP status and Incus's own error text; fix the value it names (an unknown config key, a running instance, a non-empty project, …).",
+  },
+  PLB703: {
+    title: "Incus object not found",
+    help: "The project, network, profile, instance, snapshot or operation does not exist (HTTP 404). Check the name and the project it is looked up in.",
+  },
+  PLB704: {
+    title: "Incus object already exists",
+    help: 'A create collided with an existing object (Incus answers 409, or 500 with "already exists"/UNIQUE). Another writer may have created it: re-read and converge instead of creating.',
+  },
+  PLB705: {
+    title: "object changed since it was read",
+    help: "The ETag sent with If-Match no longer matches (HTTP 412): someone changed the object after it was read. Re-read it, re-diff and retry; for a saved plan, plan again.",
+  },
+  PLB706: {
+    title: "Incus operation failed",
+    help: "An asynchronous Incus operation (create, start, stop, snapshot, restore, delete, …) finished with an error. The message carries Incus's error; the daemon log has details.",
+  },
+  PLB707: {
+    title: "Incus request timed out",
+    help: "The API call or operation did not finish in time. The daemon may be overloaded or stuck; check `incus operation list` and retry. The operation may still complete on the server.",
+  },
+  PLB708: {
+    title: "Incus server certificate mismatch",
+    help: "The remote server's certificate does not match the pinned fingerprint. Do not continue unless the server certificate was deliberately replaced; then pin the new one (`incus info` on the server shows `certificate_fingerprint`).",
+  },
+  PLB709: {
+    title: "unexpected Incus response",
+    help: "The Incus API answered something the driver cannot read (not JSON, or not the expected shape). Check that the endpoint is an Incus 6.0+ server.",
+  },
+  PLB710: {
+    title: "invalid Incus connection settings",
+    help: "A remote needs an https:// address, a client certificate and key (PEM) trusted by the server, and the server certificate or its SHA-256 fingerprint to pin.",
+  },
+
 
   // PLB8xx — contracts, keys and signatures
   PLB801: {
