@@ -255,7 +255,6 @@ export const CODES = {
     help: "A remote needs an https:// address, a client certificate and key (PEM) trusted by the server, and the server certificate or its SHA-256 fingerprint to pin.",
   },
 
-
   // PLB8xx — contracts, keys and signatures
   PLB801: {
     title: "invalid public key",
