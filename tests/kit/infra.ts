@@ -56,20 +56,31 @@ export const errorsOf = (r: ValidationResult) =>
 /**
  * Dedents a template literal, so YAML written inline in a test stays readable and its line and
  * column numbers are the ones a reader counts: the first line after the opening backtick is
- * line 1, and the least-indented line starts at column 1.
+ * line 1, and the least-indented line starts at column 1. Only the literal text is dedented;
+ * interpolated values go in verbatim, so a multi-line value carries its own indentation.
  */
 export function yml(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = strings.reduce(
-    (acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""),
-    "",
-  );
-  const lines = text.split("\n");
-  if (lines[0]?.trim() === "") lines.shift();
-  if (lines.length > 0 && lines[lines.length - 1]?.trim() === "") lines.pop();
-  const indent = Math.min(
-    ...lines.filter((l) => l.trim() !== "").map((l) => (/^ */.exec(l)?.[0].length ?? 0) as number),
-  );
-  return `${lines.map((l) => l.slice(indent)).join("\n")}\n`;
+  const lead = (l: string) => /^ */.exec(l)?.[0].length ?? 0;
+  // Lines that start in literal text (not continuations after an interpolation) set the indent;
+  // a line holding only indentation before an interpolation counts too.
+  const starts: string[] = [];
+  strings.forEach((s, i) => {
+    const lines = s.split("\n");
+    lines.forEach((l, j) => {
+      if (i > 0 && j === 0) return;
+      if (l.trim() !== "" || (j === lines.length - 1 && i < values.length)) starts.push(l);
+    });
+  });
+  const indent = Math.min(...starts.map(lead));
+  const strip = (s: string, i: number) =>
+    s
+      .split("\n")
+      .map((l, j) => (i > 0 && j === 0 ? l : l.slice(Math.min(indent, lead(l)))))
+      .join("\n");
+  const text = strings
+    .map(strip)
+    .reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""), "");
+  return `${text.replace(/^ *\n/, "").replace(/\n *$/, "")}\n`;
 }
 
 /** A diagnostic reduced to what tests assert: its code, severity and `file:line:column`. */
