@@ -82,7 +82,7 @@ function sharedVolumesOf(ctx: RuleContext, m: MachineEntry): { name: string; pat
   const out: { name: string; path: string }[] = [];
   for (const v of ctx.sharedVolumes) {
     const consumers = isRecord(v.value.consumers) ? v.value.consumers : {};
-    if (m.name in consumers || m.domain.name in consumers) {
+    if (Object.hasOwn(consumers, m.name) || Object.hasOwn(consumers, m.domain.name)) {
       out.push({
         name: v.name,
         path: typeof v.value.path === "string" ? v.value.path : `/shared/${v.name}`,
