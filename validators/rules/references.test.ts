@@ -76,6 +76,28 @@ describe("profilesResolve", () => {
     expect(diagnostics[0]?.hint).toContain("domain 'gpu'");
   });
 
+  it("does not claim an Object.prototype member is a profile of another domain", () => {
+    const text = yml`
+      project_name: t
+      global:
+        addressing: {base_octet: 10}
+      domains:
+        db:
+          profiles:
+            big: {}
+        web:
+          machines:
+            w1: {profiles: [constructor]}
+    `;
+
+    const diagnostics = checkRule(profilesResolve, text);
+
+    expect(found(diagnostics)).toEqual([
+      { code: "PLB401", severity: "error", at: "infra.yml:10:23" },
+    ]);
+    expect(diagnostics[0]?.hint).not.toContain("domain 'db'");
+  });
+
   it("does not crash on `profiles: null`, `machines: null` or a missing `machines`", () => {
     const text = yml`
       project_name: t

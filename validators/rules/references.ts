@@ -13,7 +13,7 @@ export const profilesResolve: Rule = (ctx) => {
     m.value.profiles.forEach((p, i) => {
       if (typeof p !== "string" || p === "default" || defined.includes(p)) return;
       const inOther = ctx.domains.find(
-        (d) => d !== m.domain && isRecord(d.value.profiles) && p in d.value.profiles,
+        (d) => d !== m.domain && isRecord(d.value.profiles) && Object.hasOwn(d.value.profiles, p),
       );
       out.push({
         code: "PLB401",
