@@ -357,6 +357,83 @@ export const CODES = {
     help: "The bytes are not the RFC 8785 canonical form of the JSON they hold (invalid UTF-8, whitespace, unsorted or duplicate keys, or non-canonical numbers or escapes). Signed manifests must be exactly canonical.",
   },
 
+  // PLB85x–PLB89x — contract templates, gatekeeper, forge
+  PLB850: {
+    title: "invalid template manifest",
+    help: "`templates/<slug>/template.yml` does not match the template schema (see docs/contracts.md). The message names the key.",
+  },
+  PLB851: {
+    title: "template slug mismatch",
+    help: "A template's `slug` must equal its folder name under templates/.",
+  },
+  PLB852: {
+    title: "NUL byte in a value",
+    help: "Bash strings cannot hold NUL bytes; plumb refuses the value instead of silently dropping the byte.",
+  },
+  PLB853: {
+    title: "template file missing",
+    help: "A `bom[].source` names a file that does not exist under the template's `files/` folder.",
+  },
+  PLB854: {
+    title: "template file outside its folder",
+    help: "Template files must live inside `templates/<slug>/files/`: no `..`, no absolute paths, no symbolic links.",
+  },
+  PLB855: {
+    title: "template file too large",
+    help: "Template files are capped (1 MiB each, 8 MiB per template) so contracts stay reviewable and small.",
+  },
+  PLB856: {
+    title: "template render error",
+    help: "Rendering a template file or field failed (syntax error or an undefined variable). Every variable must be a declared input.",
+  },
+  PLB857: {
+    title: "script syntax error",
+    help: "The compiled Bash script does not pass `bash -n`.",
+  },
+  PLB858: {
+    title: "shellcheck finding",
+    help: "The compiled script (rendered with the template's sample inputs) has a shellcheck finding at warning level or above.",
+  },
+  PLB859: {
+    title: "forbidden pattern",
+    help: "The template contains a pattern contracts may not use: download-and-execute (`curl … | sh`), `eval`, `sh -c`/`bash -c` with expansions, or `source` of a downloaded file.",
+  },
+  PLB860: {
+    title: "write outside the BOM",
+    help: "An executable template file writes to an absolute path that is not declared in the template's `bom`. Declare the file in `bom` so it is checksummed, or remove the write.",
+  },
+  PLB861: {
+    title: "templates.lock out of date",
+    help: "A template folder's content hash differs from `templates.lock` (or is missing from it). Review the change, then run `plumb templates lock` and commit the lock.",
+  },
+  PLB862: {
+    title: "invalid templates.lock",
+    help: '`templates.lock` is not valid JSON of the form {"version": 1, "templates": {"<slug>": "sha256:<hex>"}}. Regenerate it with `plumb templates lock`.',
+  },
+  PLB863: {
+    title: "unknown template",
+    help: "No folder `templates/<slug>/` with a `template.yml`. `plumb templates check` lists the templates.",
+  },
+  PLB864: {
+    title: "invalid contract inputs",
+    help: "The `--input` values do not satisfy the template's `inputs` schema; the message names the input.",
+  },
+  PLB865: {
+    title: "bad --input syntax",
+    help: "Write inputs as `--input key=value` (repeatable); `key=@file` reads the value from a file.",
+  },
+  PLB866: {
+    title: "unknown target",
+    help: "`--target` must name a machine declared in the infra (or pass `--target-any <name>` for a plain server outside it).",
+  },
+  PLB867: {
+    title: "lint tool missing",
+    help: "The template gatekeeper needs `bash` and `shellcheck` on PATH (Debian: apt-get install shellcheck).",
+  },
+  PLB868: {
+    title: "unused template file",
+    help: "A file under `files/` is not referenced by the template's `bom`; it would never be deployed.",
+  },
 
   // PLB9xx — internal
   PLB900: {

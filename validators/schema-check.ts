@@ -38,7 +38,15 @@ function validator(): Validate {
 export function checkSchema(doc: unknown): Diagnostic[] {
   const validate = validator();
   if (validate(doc)) return [];
-  return collapseAnyOf(validate.errors ?? []).map((e) => toDiagnostic(e, doc));
+  return schemaErrorsToDiagnostics(validate.errors ?? [], doc);
+}
+
+/** Maps ajv errors (allErrors + verbose) of any schema to diagnostics (used for templates too). */
+export function schemaErrorsToDiagnostics(
+  errors: readonly ErrorObject[],
+  doc: unknown,
+): Diagnostic[] {
+  return collapseAnyOf([...errors]).map((e) => toDiagnostic(e, doc));
 }
 
 /**
@@ -46,11 +54,11 @@ export function checkSchema(doc: unknown): Diagnostic[] {
  * (e.g. the array branch for `ports: [0]`), or one summary error when no branch fits.
  */
 function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
-  const anyOfs = errors.filter((e) => e.keyword === "anyOf");
+  const anyOfs = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
   if (anyOfs.length === 0) return errors;
   const drop = new Set<ErrorObject>();
   for (const a of anyOfs) {
-    const prefix = `${a.schemaPath.replace(/\/anyOf$/, "")}/anyOf/`;
+    const prefix = `${a.schemaPath}/`;
     const inside = errors.filter(
       (e) =>
         e !== a && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(a.instancePath),
@@ -60,13 +68,11 @@ function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
       const idx = e.schemaPath.slice(prefix.length).split("/")[0] ?? "";
       branches.set(idx, [...(branches.get(idx) ?? []), e]);
     }
-    // A branch "fits the kind" when none of its errors is a type/const mismatch at the value itself.
+    // A branch "fits the kind" when none of its errors is a kind mismatch at the value itself
+    // (type, const, or, for one-key objects such as `{ port_free: 80 }`, the key).
+    const KIND = new Set(["type", "const", "required", "additionalProperties"]);
     const fitting = [...branches.values()].filter(
-      (errs) =>
-        !errs.some(
-          (e) =>
-            e.instancePath === a.instancePath && (e.keyword === "type" || e.keyword === "const"),
-        ),
+      (errs) => !errs.some((e) => e.instancePath === a.instancePath && KIND.has(e.keyword)),
     );
     for (const e of inside) drop.add(e);
     if (fitting.length === 1) {
@@ -241,11 +247,16 @@ function toDiagnostic(e: ErrorObject, doc: unknown): Diagnostic {
         path: [...path, (e.params as { propertyName: string }).propertyName],
         target: "key",
       };
-    case "anyOf": {
+    case "anyOf":
+    case "oneOf": {
       const alternatives = (
-        (e.schema as { const?: unknown; type?: string }[] | undefined) ?? []
+        (e.schema as { const?: unknown; type?: string; required?: string[] }[] | undefined) ?? []
       ).map((b) =>
-        "const" in b ? JSON.stringify(b.const) : (TYPE_NAMES[b.type ?? ""] ?? b.type ?? "?"),
+        "const" in b
+          ? JSON.stringify(b.const)
+          : b.type === "object" && b.required?.length === 1
+            ? `'${b.required[0]}: …'`
+            : (TYPE_NAMES[b.type ?? ""] ?? b.type ?? "?"),
       );
       return {
         code: "PLB102",

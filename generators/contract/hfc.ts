@@ -1,0 +1,167 @@
+// Forge: template + typed inputs + target → the HFC document (header, gates, bom, operations,
+// proofs) and the compiled Bash script. Pure and deterministic: the same template, inputs,
+// target, commit and creation time give the same bytes.
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type { ErrorObject } from "ajv/dist/2020.js";
+import { PlumbError } from "../../core/errors.js";
+import type {
+  BomEntry,
+  Gate,
+  Operation,
+  Proof,
+  TemplateManifest,
+} from "../../core/model/template.js";
+import { compileBash } from "./compile-bash.js";
+import { renderDeep, renderText } from "./render.js";
+
+export interface TemplateSource {
+  /** Display path, e.g. `templates/motd`. */
+  readonly dir: string;
+  readonly manifest: TemplateManifest;
+  /** Files under `files/`, by relative path, as UTF-8 text. */
+  readonly files: ReadonlyMap<string, string>;
+  /** `sha256:<hex>` of the template folder (see validators/templates/tree-hash.ts). */
+  readonly treeHash: string;
+}
+
+export interface ForgeOptions {
+  readonly target: string;
+  readonly inputs: Record<string, unknown>;
+  readonly gitCommit: string | null;
+  /** ISO-8601 UTC; the caller derives it from SOURCE_DATE_EPOCH or the commit for reproducibility. */
+  readonly createdAt: string;
+}
+
+export interface HfcBom {
+  readonly path: string;
+  readonly source: string;
+  readonly mode: string;
+  readonly owner: string;
+  readonly group: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface Hfc {
+  readonly hfc: 1;
+  readonly header: {
+    readonly id: string;
+    readonly version: 1;
+    readonly template: string;
+    readonly template_hash: string;
+    readonly target: string;
+    readonly created_at: string;
+    readonly git_commit: string | null;
+    readonly inputs: Record<string, unknown>;
+  };
+  readonly gates: readonly Gate[];
+  readonly bom: readonly HfcBom[];
+  readonly operations: readonly Operation[];
+  readonly proofs: readonly Proof[];
+}
+
+export interface ForgedContract {
+  readonly hfc: Hfc;
+  /** The compiled script (what gets signed and executed). */
+  readonly script: string;
+  /** Rendered BOM contents by destination path. */
+  readonly contents: ReadonlyMap<string, string>;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+
+/** Deterministic JSON (sorted keys) used to derive the contract id. */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const require = createRequire(import.meta.url);
+
+export function checkInputs(manifest: TemplateManifest, inputs: Record<string, unknown>): void {
+  const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(manifest.inputs);
+  if (validate(inputs)) return;
+  const errors = (validate.errors ?? []) as ErrorObject[];
+  const text = errors
+    .map((e) => {
+      const where = e.instancePath ? `input '${e.instancePath.slice(1)}'` : "inputs";
+      if (e.keyword === "additionalProperties")
+        return `unknown input '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+      if (e.keyword === "required")
+        return `missing input '${(e.params as { missingProperty: string }).missingProperty}'`;
+      return `${where} ${e.message ?? "is invalid"}`;
+    })
+    .join("; ");
+  const declared = Object.keys(
+    (manifest.inputs.properties as Record<string, unknown> | undefined) ?? {},
+  );
+  throw new PlumbError("PLB864", `${manifest.slug}: ${text}`, {
+    hint: `declared inputs: ${declared.join(", ") || "(none)"}; pass them as --input key=value`,
+  });
+}
+
+export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract {
+  const m = t.manifest;
+  checkInputs(m, options.inputs);
+  const inputs = options.inputs;
+  const gates = renderDeep(m.gates ?? [], inputs, `${t.dir}/template.yml gates`);
+  const operations = renderDeep(m.operations ?? [], inputs, `${t.dir}/template.yml operations`);
+  const proofs = renderDeep(m.proofs ?? [], inputs, `${t.dir}/template.yml proofs`);
+  const contents = new Map<string, string>();
+  const bom: HfcBom[] = (m.bom ?? []).map((b: BomEntry, i) => {
+    const path = renderText(b.path, inputs, `${t.dir}/template.yml bom[${i}].path`);
+    const source = t.files.get(b.source);
+    if (source === undefined) {
+      throw new PlumbError(
+        "PLB853",
+        `${t.dir}/files/${b.source} does not exist (bom[${i}].source)`,
+      );
+    }
+    const text = renderText(source, inputs, `${t.dir}/files/${b.source}`);
+    if (contents.has(path))
+      throw new PlumbError("PLB850", `${t.dir}: bom path ${path} is declared twice`);
+    contents.set(path, text);
+    return {
+      path,
+      source: b.source,
+      mode: (b.mode ?? "0644").padStart(4, "0"),
+      owner: b.owner ?? "root",
+      group: b.group ?? "root",
+      size: Buffer.byteLength(text, "utf8"),
+      sha256: sha256(text),
+    };
+  });
+  const template = `${m.slug}@${m.version}`;
+  const id = `c-${sha256(stable({ template, template_hash: t.treeHash, target: options.target, inputs, git_commit: options.gitCommit })).slice(0, 24)}`;
+  const hfc: Hfc = {
+    hfc: 1,
+    header: {
+      id,
+      version: 1,
+      template,
+      template_hash: t.treeHash,
+      target: options.target,
+      created_at: options.createdAt,
+      git_commit: options.gitCommit,
+      inputs,
+    },
+    gates,
+    bom,
+    operations,
+    proofs,
+  };
+  return { hfc, script: compileBash(hfc, contents), contents };
+}
+
+/** The HFC document as written to disk: 2-space JSON, trailing newline. */
+export function hfcJson(hfc: Hfc): string {
+  return `${JSON.stringify(hfc, null, 2)}\n`;
+}
