@@ -49,7 +49,7 @@ export function loadInfra(input: InfraInput): LoadedInfra {
 
 function loadFile(file: InfraFile): LoadedInfra {
   const src = parse(file);
-  const diagnostics = [...src.diagnostics];
+  const diagnostics: Diagnostic[] = []; // rootMapping() adds the file's own diagnostics
   const doc = rootMapping(src, diagnostics, "an infra file with project_name, global and domains");
   return result("file", doc, [src], diagnostics, () => ({ source: src, prefix: [], consumed: 0 }));
 }
