@@ -74,7 +74,7 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
   const domains: Record<string, unknown> = {};
   if (base && baseDoc && isRecord(baseDoc.domains)) {
     for (const [name, value] of Object.entries(baseDoc.domains)) {
-      domains[name] = value;
+      setOwn(domains, name, value);
       domainOrigins.set(name, { source: base, prefix: ["domains", name], consumed: 2 });
     }
   }
@@ -107,7 +107,7 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
         });
         delete domains[name]; // re-insert so the merged order follows the files
       }
-      domains[name] = value;
+      setOwn(domains, name, value);
       domainOrigins.set(name, { source: src, prefix: [name], consumed: 2 });
     }
   }
@@ -148,7 +148,7 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
   if (parseFailed || !base || !baseDoc)
     return result("dir", undefined, sources, diagnostics, () => undefined);
   const merged: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(baseDoc)) merged[k] = k === "domains" ? domains : v;
+  for (const [k, v] of Object.entries(baseDoc)) setOwn(merged, k, k === "domains" ? domains : v);
   if (!("domains" in merged)) merged.domains = domains;
   if (hasPolicies) merged.network_policies = policies;
 
@@ -158,6 +158,19 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
       return domainOrigins.get(String(path[1])) ?? baseOrigin;
     if (path[0] === "network_policies" && policiesOrigin) return policiesOrigin;
     return baseOrigin;
+  });
+}
+
+/**
+ * `obj[key] = value` with key `__proto__` would replace the prototype instead of adding a key;
+ * js-yaml keeps such a key as an own property, and so must the merge (the name rules judge it).
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
   });
 }
 
