@@ -148,7 +148,11 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
   if (parseFailed || !base || !baseDoc)
     return result("dir", undefined, sources, diagnostics, () => undefined);
   const merged: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(baseDoc)) setOwn(merged, k, k === "domains" ? domains : v);
+  for (const [k, v] of Object.entries(baseDoc)) {
+    // A base.yml `domains` that is not a mapping stays as written, for the schema to report.
+    const merge = k === "domains" && (v === null || isRecord(v));
+    setOwn(merged, k, merge ? domains : v);
+  }
   if (!("domains" in merged)) merged.domains = domains;
   if (hasPolicies) merged.network_policies = policies;
 
