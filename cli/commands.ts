@@ -54,6 +54,86 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/validate.js"),
   },
   {
+    name: "templates",
+    summary: "Check contract templates (manifest, assets, logic, hash) or update templates.lock",
+    description:
+      "The gatekeeper for templates/<slug>/ folders, in four stages: the manifest matches the template schema; every\n" +
+      "file is inside the folder, no symlinks, sizes bounded; rendered with its sample inputs, the compiled script passes\n" +
+      "bash -n and shellcheck and uses no forbidden pattern; the folder's hash matches templates.lock.\n" +
+      "`lock` records the current hashes after the first three stages pass (commit it with the reviewed change).",
+    usage: "plumb templates check [slug…] [--format human|json|github] | plumb templates lock",
+    positionals: { min: 1, max: 64 },
+    options: {
+      format: {
+        type: "string",
+        valueName: "fmt",
+        choices: ["human", "json", "github"],
+        default: "human",
+        description: "Output format",
+      },
+    },
+    examples: [
+      ["plumb templates check", "Run all four stages on every template"],
+      ["plumb templates check motd", "Only report on one template"],
+      [
+        "plumb templates lock && git add templates.lock",
+        "After reviewing a template change, record its hash",
+      ],
+    ],
+    load: () => import("./commands/templates.js"),
+  },
+  {
+    name: "contract",
+    summary: "Forge a contract from a template: typed inputs → HFC document + compiled Bash script",
+    description:
+      "forge validates the inputs against the template's schema, renders it, and writes .plumb/contracts/<id>/contract.sh\n" +
+      "(the script a target runs) and hfc.json (header, gates, bom with sha256, operations, proofs). Deterministic: the same\n" +
+      "template, inputs, target and commit give the same bytes (created_at comes from SOURCE_DATE_EPOCH or the commit).",
+    usage:
+      "plumb contract forge <slug> --target <machine> [--input key=value …] [--out <dir>] [--print]",
+    positionals: { min: 1, max: 2 },
+    options: {
+      input: {
+        type: "string",
+        multiple: true,
+        valueName: "key=value",
+        description: "A template input (repeatable); key=@file reads the value from a file",
+      },
+      target: {
+        type: "string",
+        valueName: "machine",
+        description: "The machine the contract is for (bound into the contract)",
+      },
+      "external-target": {
+        type: "boolean",
+        description: "Allow a target that is not a machine of infra/ (a plain server)",
+      },
+      out: {
+        type: "string",
+        valueName: "dir",
+        description: "Output directory (default .plumb/contracts/<id>)",
+      },
+      print: { type: "boolean", description: "Also print the compiled script on stdout" },
+      "created-at": {
+        type: "string",
+        valueName: "iso",
+        description:
+          "Creation time to record (default: SOURCE_DATE_EPOCH, else the HEAD commit time)",
+      },
+    },
+    examples: [
+      [
+        "plumb contract forge nginx-standalone --input domain=example.com --target web-front-1",
+        "Forge the nginx contract for one machine",
+      ],
+      [
+        "plumb contract forge motd --input banner=@banner.txt --input owner=ops --target ops-bastion --print | less",
+        "Read the compiled script before signing it",
+      ],
+    ],
+    load: () => import("./commands/contract.js"),
+  },
+  {
     name: "schema",
     summary: "Print the JSON Schema of the infra format (for editors and other tools)",
     usage: "plumb schema",

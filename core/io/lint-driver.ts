@@ -1,6 +1,9 @@
 // Runs `bash -n` and `shellcheck` on script text (the template gatekeeper's logic stage).
 // Behind an interface so the gatekeeper itself stays pure and testable.
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PlumbError } from "../errors.js";
 
 export interface ShellcheckFinding {
@@ -49,8 +52,16 @@ function run(
 
 export const systemLintDriver: LintDriver = {
   async bashSyntax(script) {
-    const r = await run("bash", ["-n", "/dev/stdin"], script);
-    return r.code === 0 ? undefined : r.stderr.trim().replace(/^\/dev\/stdin: /gm, "");
+    // A file, not stdin: Node's stdio pipes are socket pairs, which /dev/stdin cannot reopen.
+    const dir = mkdtempSync(join(tmpdir(), "plumb-lint-"));
+    try {
+      const file = join(dir, "script.sh");
+      writeFileSync(file, script);
+      const r = await run("bash", ["-n", file], "");
+      return r.code === 0 ? undefined : r.stderr.trim().replaceAll(`${file}: `, "");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
   async shellcheck(script) {
     const r = await run(

@@ -125,7 +125,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     );
   for (const p of hfc.proofs) out.push(step(++n, ...proofLine(p)));
   out.push(
-    "  phase=done",
+    "  phase=finished",
     `  log ${shq(`contract ${h.id}: success`)}`,
     "  result success",
     "}",
