@@ -54,6 +54,64 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/validate.js"),
   },
   {
+    name: "generate",
+    aliases: ["sync"],
+    summary:
+      "Render the Ansible tree (inventory/, group_vars/, host_vars/) from the validated infra",
+    description:
+      "Validates first, then writes anklume-compatible files: inventory/<domain>.yml, group_vars/all.yml,\n" +
+      "group_vars/<domain>.yml and host_vars/<machine>.yml. Only the `# === MANAGED BY infra.yml ===` section of a\n" +
+      "file is rewritten; your text around it is kept byte for byte. A section edited by hand is detected (hash)\n" +
+      "and refused unless --force. Every file is checked before any is written; each write is atomic and only\n" +
+      "files whose bytes change are written. Files of undeclared domains/machines are reported as orphans.\n" +
+      "Exit 0 on success; 1 on errors, and with --check when anything would change.",
+    usage:
+      "plumb generate [--check | --dry-run] [--prune [--yes]] [--force] [--out <dir>] [--format human|json|github]",
+    options: {
+      check: {
+        type: "boolean",
+        description:
+          "Write nothing; print a diff per file and exit 1 if anything would change (CI)",
+      },
+      "dry-run": { type: "boolean", description: "Write nothing; show what would be written" },
+      prune: {
+        type: "boolean",
+        description: "Delete orphaned files (asks first; ephemeral: false files are never deleted)",
+      },
+      yes: { type: "boolean", short: "y", description: "Do not ask before pruning (scripts, CI)" },
+      force: {
+        type: "boolean",
+        description: "Overwrite managed sections that were edited by hand",
+      },
+      out: {
+        type: "string",
+        valueName: "dir",
+        description: "Where inventory/, group_vars/, host_vars/ go (default: the repository root)",
+      },
+      format: {
+        type: "string",
+        valueName: "fmt",
+        choices: ["human", "json", "github"],
+        default: "human",
+        description: "Output format; `github` prints workflow annotations",
+      },
+      strict: { type: "boolean", description: "Treat validation warnings as errors" },
+      infra: infraOption,
+      quiet: { type: "boolean", short: "q", description: "No per-file lines and no summary" },
+    },
+    examples: [
+      ["plumb generate", "Write the Ansible tree of the repository you are in"],
+      [
+        "plumb generate --check --format github",
+        "In CI: fail with a diff and annotations when the committed tree is stale",
+      ],
+      ["plumb generate --dry-run", "Show what would be written, write nothing"],
+      ["plumb generate --prune --yes", "Also delete files of removed domains and machines"],
+      ["plumb sync --infra ../anklume/infra.yml --out /tmp/tree", "anklume's name; another estate"],
+    ],
+    load: () => import("./commands/generate.js"),
+  },
+  {
     name: "templates",
     summary: "Check contract templates (manifest, assets, logic, hash) or update templates.lock",
     description:
