@@ -76,7 +76,9 @@ export class ApiClient {
     const res = await this.#send(method, path, options, this.#requestTimeoutMs);
     const envelope = parseEnvelope(res, details);
     if (envelope.type === "error" || res.status >= 400) {
-      throw errorFor(res.status || envelope.error_code, envelope.error, details);
+      // Trust the HTTP status when it is an error; else the envelope's code (an error under 200).
+      const status = res.status >= 400 ? res.status : envelope.error_code || res.status;
+      throw errorFor(status, envelope.error, details);
     }
     if (envelope.type === "async") {
       const opPath = envelope.operation || String(res.headers.location ?? "");

@@ -23,6 +23,8 @@ export interface CannedResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body: string;
+  /** Answer only after this long (to provoke client timeouts). */
+  readonly delayMs?: number;
 }
 
 export type Listen =
@@ -114,6 +116,8 @@ export class FakeIncusServer {
     this.requests.push(logged);
     const canned = this.intercept?.(logged);
     if (canned) {
+      if (canned.delayMs) await new Promise((r) => setTimeout(r, canned.delayMs));
+      if (res.destroyed) return;
       res.writeHead(canned.status, { "Content-Type": "application/json", ...canned.headers });
       res.end(canned.body);
       return;
