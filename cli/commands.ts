@@ -27,7 +27,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Check the infra YAML (schema, then semantic rules) and report every problem",
     description:
       "Reads infra.yml or infra/ (base.yml, domains/*.yml, policies.yml), checks it against the JSON Schema, then\n" +
-      "runs the semantic rules (names, addressing, references, policies, GPU, …). Reports all problems at once\n" +
+      "runs the semantic rules (names, addressing, references, policies, GPU, …), and the template gatekeeper on\n" +
+      "templates/ (see `plumb templates --help`). Reports all problems at once\n" +
       "with file:line:column and a hint. Exit 0 when valid (warnings allowed), 1 otherwise.",
     usage: "plumb validate [--format human|json|github] [--strict] [--infra <path>]",
     options: {
@@ -41,6 +42,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       strict: { type: "boolean", description: "Treat warnings (unknown keys, advice) as errors" },
       infra: infraOption,
       quiet: { type: "boolean", short: "q", description: "Print only problems, no summary line" },
+      "skip-templates": {
+        type: "boolean",
+        description: "Do not run the template gatekeeper on templates/",
+      },
     },
     examples: [
       ["plumb validate", "Validate the estate of the repository you are in"],

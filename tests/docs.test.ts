@@ -31,3 +31,12 @@ describe("docs/infra-reference.md", () => {
     for (const name of Object.keys(RULES)) expect(doc).toContain(`\`${name}\``);
   });
 });
+
+describe("validators/template.schema.json", () => {
+  it("is the published copy of validators/template-schema.ts (run `npm run gen`)", async () => {
+    const { templateSchema } = await import("../validators/template-schema.js");
+    expect(
+      JSON.parse(readFileSync(join(REPO, "validators", "template.schema.json"), "utf8")),
+    ).toEqual(templateSchema);
+  });
+});

@@ -1,5 +1,9 @@
-// `plumb validate`: schema + semantic rules, every problem reported with file:line:column.
-import { countBySeverity } from "../../core/diagnostics.js";
+// `plumb validate`: the infra (schema + semantic rules) and the contract templates (the
+// gatekeeper), every problem reported with file:line:column.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Diagnostic } from "../../core/diagnostics.js";
+import { countBySeverity, sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/errors.js";
 import { loadAndValidate } from "../load-estate.js";
 import { diagnosticJson, renderGithub, renderHuman, summaryLine } from "../render/diagnostics.js";
@@ -9,42 +13,57 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export const run: CommandModule["run"] = async (ctx, values) => {
   const format = ctx.globals.json ? "json" : (values.format as string);
-  const { loaded, result } = loadAndValidate(ctx, {
+  const strict = values.strict === true;
+  const { root, loaded, result } = loadAndValidate(ctx, {
     infra: values.infra as string | undefined,
-    strict: values.strict === true,
+    strict,
   });
-  const { errors, warnings } = countBySeverity(result.diagnostics);
+  let diagnostics: readonly Diagnostic[] = result.diagnostics;
+  let templates = 0;
+  let templateLine: ((file: string, line: number) => string | undefined) | undefined;
+  if (values["skip-templates"] !== true && existsSync(join(root, "templates"))) {
+    const { checkRepoTemplates } = await import("../templates-kit.js");
+    const checked = await checkRepoTemplates(root);
+    templates = checked.count;
+    templateLine = (file, line) => checked.sources.get(file)?.lineText(line);
+    const promoted = checked.diagnostics.map((d) =>
+      strict && d.severity === "warning" ? { ...d, severity: "error" as const } : d,
+    );
+    diagnostics = sortDiagnostics([...diagnostics, ...promoted]);
+  }
+  const { errors, warnings } = countBySeverity(diagnostics);
+  const ok = result.ok && errors === 0;
+  const stats = { ...result.stats, templates };
   const out = ctx.output;
   const s = out.style;
   if (format === "json") {
     out.writeJson({
       version: 1,
-      ok: result.ok,
+      ok,
       errors,
       warnings,
       input: { mode: loaded.mode, files: loaded.sources.map((f) => f.file) },
-      stats: result.stats,
-      diagnostics: result.diagnostics.map(diagnosticJson),
+      stats,
+      diagnostics: diagnostics.map(diagnosticJson),
     });
   } else if (format === "github") {
-    for (const d of result.diagnostics) out.out(renderGithub(d));
+    for (const d of diagnostics) out.out(renderGithub(d));
     if (values.quiet !== true)
       out.err(
-        result.ok
-          ? `plumb validate: ok (${errors} errors, ${warnings} warnings)`
-          : `plumb validate: ${errors} errors, ${warnings} warnings`,
+        `plumb validate: ${ok ? "ok, " : ""}${plural(errors, "error")}, ${plural(warnings, "warning")}`,
       );
   } else {
-    const lineOf = (file: string, line: number) => loaded.source(file)?.lineText(line);
-    for (const d of result.diagnostics) out.err(`${renderHuman(d, lineOf, s)}\n`);
+    const lineOf = (file: string, line: number) =>
+      loaded.source(file)?.lineText(line) ?? templateLine?.(file, line);
+    for (const d of diagnostics) out.err(`${renderHuman(d, lineOf, s)}\n`);
     if (values.quiet !== true) {
-      const what = `${result.stats.domains} domain${result.stats.domains === 1 ? "" : "s"}, ${result.stats.machines} machine${result.stats.machines === 1 ? "" : "s"} in ${result.stats.files} file${result.stats.files === 1 ? "" : "s"}`;
-      if (result.ok)
+      const what = `${plural(stats.domains, "domain")}, ${plural(stats.machines, "machine")} in ${plural(stats.files, "file")}${templates ? `, ${plural(templates, "template")}` : ""}`;
+      if (ok)
         out.err(
-          `${s.green("✔")} valid: ${what}${warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : ""}`,
+          `${s.green("✔")} valid: ${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}`,
         );
-      else out.err(`${summaryLine(result.diagnostics, s)} (${what})`);
+      else out.err(`${summaryLine(diagnostics, s)} (${what})`);
     }
   }
-  return result.ok ? ExitCode.ok : ExitCode.error;
+  return ok ? ExitCode.ok : ExitCode.error;
 };

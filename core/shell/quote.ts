@@ -11,6 +11,16 @@ export function shq(value: string): string {
       hint: "remove the NUL character from the input or file",
     });
   }
+  if (!value.isWellFormed()) {
+    // A lone UTF-16 surrogate has no UTF-8 encoding: it would silently become U+FFFD.
+    throw new PlumbError(
+      "PLB852",
+      "a value contains a lone UTF-16 surrogate, which has no UTF-8 encoding",
+      {
+        hint: "the input is not well-formed Unicode text",
+      },
+    );
+  }
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -87,7 +87,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     `  readonly contract_id=${shq(h.id)}`,
     '  readonly dest="${PLUMB_DESTDIR:-}"',
     '  readonly log_dir="${PLUMB_LOG_DIR:-$dest/var/log/plumb}"',
-    "  local phase=init step=0 reported=0",
+    "  phase=init step=0 reported=0 # global: the EXIT trap reads them after main returns",
     RUNTIME,
     '  mkdir -p -- "$log_dir"',
     '  exec > >(tee -a -- "$log_dir/$contract_id.log") 2>&1',
