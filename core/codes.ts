@@ -399,8 +399,8 @@ export const CODES = {
     help: "A template's `slug` must equal its folder name under templates/.",
   },
   PLB852: {
-    title: "NUL byte in a value",
-    help: "Bash strings cannot hold NUL bytes; plumb refuses the value instead of silently dropping the byte.",
+    title: "value not representable in a script",
+    help: "Bash strings cannot hold NUL bytes, and a lone UTF-16 surrogate has no UTF-8 encoding; plumb refuses such values instead of silently changing them.",
   },
   PLB853: {
     title: "template file missing",
