@@ -57,31 +57,54 @@ function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
   const anyOfs = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
   if (anyOfs.length === 0) return errors;
   const drop = new Set<ErrorObject>();
-  for (const a of anyOfs) {
+  const replace = new Map<ErrorObject, ErrorObject>();
+  // ajv pushes a nested anyOf's errors before the enclosing one: walk outermost first, so an
+  // outer branch kept whole does not bring back what an inner collapse drops.
+  for (const a of [...anyOfs].reverse()) {
+    if (drop.has(a)) continue; // inside a branch an enclosing anyOf already discarded
     const prefix = `${a.schemaPath}/`;
-    const inside = errors.filter(
-      (e) =>
-        e !== a && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(a.instancePath),
-    );
+    const alternatives = (Array.isArray(a.schema) ? a.schema : []) as { $ref?: unknown }[];
+    // Errors inside a `$ref` branch carry the referenced schema's path, not the anyOf's.
+    const branchOf = (e: ErrorObject): string | undefined => {
+      if (e === a || !e.instancePath.startsWith(a.instancePath)) return undefined;
+      if (e.schemaPath.startsWith(prefix)) return e.schemaPath.slice(prefix.length).split("/")[0];
+      const i = alternatives.findIndex(
+        (b) => typeof b?.$ref === "string" && e.schemaPath.startsWith(`${b.$ref}/`),
+      );
+      return i === -1 ? undefined : String(i);
+    };
     const branches = new Map<string, ErrorObject[]>();
-    for (const e of inside) {
-      const idx = e.schemaPath.slice(prefix.length).split("/")[0] ?? "";
-      branches.set(idx, [...(branches.get(idx) ?? []), e]);
+    for (const e of errors) {
+      const idx = branchOf(e);
+      if (idx !== undefined) branches.set(idx, [...(branches.get(idx) ?? []), e]);
     }
-    // A branch "fits the kind" when none of its errors is a kind mismatch at the value itself
-    // (type, const, or, for one-key objects such as `{ port_free: 80 }`, the key).
-    const KIND = new Set(["type", "const", "required", "additionalProperties"]);
-    const fitting = [...branches.values()].filter(
-      (errs) => !errs.some((e) => e.instancePath === a.instancePath && KIND.has(e.keyword)),
-    );
-    for (const e of inside) drop.add(e);
+    const mismatch = (errs: ErrorObject[], keywords: ReadonlySet<string>) =>
+      errs.some((e) => e.instancePath === a.instancePath && keywords.has(e.keyword));
+    // A branch "fits the kind" when none of its errors is a type/const mismatch at the value
+    // itself; among several (one-key objects such as `{ port_free: 80 }`), the one whose key
+    // matches.
+    let fitting = [...branches.values()].filter((errs) => !mismatch(errs, TYPE_MISMATCH));
+    if (fitting.length > 1) fitting = fitting.filter((errs) => !mismatch(errs, KEY_MISMATCH));
+    for (const errs of branches.values()) for (const e of errs) drop.add(e);
     if (fitting.length === 1) {
       drop.add(a);
       for (const e of fitting[0] ?? []) drop.delete(e);
+    } else if (alternatives.some((b) => typeof b?.$ref === "string")) {
+      // Name a `$ref` alternative by the type its own errors expected (e.g. "a mapping").
+      const named = alternatives.map((b, i) => {
+        const t = branches
+          .get(String(i))
+          ?.find((e) => e.keyword === "type" && e.instancePath === a.instancePath);
+        return typeof b?.$ref === "string" && t ? { type: t.params.type } : b;
+      });
+      replace.set(a, { ...a, schema: named });
     }
   }
-  return errors.filter((e) => !drop.has(e));
+  return errors.filter((e) => !drop.has(e)).map((e) => replace.get(e) ?? e);
 }
+
+const TYPE_MISMATCH: ReadonlySet<string> = new Set(["type", "const"]);
+const KEY_MISMATCH: ReadonlySet<string> = new Set(["required", "additionalProperties"]);
 
 function toPath(pointer: string, doc: unknown): JsonPath {
   if (pointer === "") return [];
