@@ -46,7 +46,10 @@ export function schemaErrorsToDiagnostics(
   errors: readonly ErrorObject[],
   doc: unknown,
 ): Diagnostic[] {
-  return collapseAnyOf([...errors]).map((e) => toDiagnostic(e, doc));
+  // A key failing `propertyNames` also yields the inner keyword's error (a pattern at the same
+  // path); the propertyNames error alone reports it, as PLB201 at the key.
+  const own = errors.filter((e) => !e.schemaPath.includes("/propertyNames/"));
+  return collapseAnyOf(own).map((e) => toDiagnostic(e, doc));
 }
 
 /**
