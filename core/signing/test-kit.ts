@@ -1,7 +1,15 @@
 // Test-only helpers: a hermetic temp HOME and the real ssh-keygen / ssh-agent as oracles.
 // Imported by the *.test.ts files of this folder, never by library code.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -47,19 +55,29 @@ export function run(
   box: Sandbox,
   command: string,
   args: readonly string[],
-  input?: string | Uint8Array,
+  input: string | Uint8Array = "",
   env: NodeJS.ProcessEnv = {},
 ): RunResult {
-  const r = spawnSync(command, args, {
-    cwd: box.dir,
-    env: { ...box.env, ...env },
-    input: input ?? "",
-    encoding: "buffer",
-    timeout: 20_000,
-  });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  // stdin comes from a file, not a pipe: ssh-keygen often exits before reading the message
+  // (bad armor), and writing into a closed pipe would fail the test with EPIPE.
+  const stdinPath = box.write(`stdin.${++stdinCounter}`, input, 0o600);
+  const stdin = openSync(stdinPath, "r");
+  try {
+    const r = spawnSync(command, args, {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      stdio: [stdin, "pipe", "pipe"],
+      encoding: "buffer",
+      timeout: 20_000,
+    });
+    if (r.error) throw r.error;
+    return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  } finally {
+    closeSync(stdin);
+    rmSync(stdinPath, { force: true });
+  }
 }
+let stdinCounter = 0;
 
 /** `ssh-keygen -t ed25519 -N ''` into the sandbox; returns the private key path. */
 export function sshKeygenKey(box: Sandbox, name: string, comment = `${name}@test`): string {
