@@ -134,11 +134,24 @@ daemon_ready() {
 }
 
 our_pid() {
-  local pid
+  local pid state
   [ -f "$PID_FILE" ] || return 1
   pid=$(cat "$PID_FILE")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = incusd ] &&
-    printf '%s' "$pid"
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = incusd ] || return 1
+  # A killed daemon whose parent is gone may linger as a zombie until reaped: not running.
+  state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && printf '%s' "$pid"
+}
+
+# Stops daemon $1 (TERM, then KILL after 10 s).
+kill_daemon() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do
+    [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] || return 0
+    [ "$i" = 100 ] && kill -KILL "$pid" 2>/dev/null
+    sleep 0.1
+  done
 }
 
 start_daemon() {
@@ -149,19 +162,25 @@ start_daemon() {
   local t0 pid
   t0=$(now)
   if pid=$(our_pid); then
-    log "incusd (pid $pid) is running but not answering yet; waiting"
-  else
-    # The same environment the packaged systemd unit gives incusd (LXC hooks, docs, PATH).
-    export PATH="/usr/libexec/incus:$PATH"
-    export INCUS_LXC_TEMPLATE_CONFIG=/usr/share/lxc/config INCUS_LXC_HOOK=/usr/share/lxc/hooks
-    export INCUS_DOCUMENTATION=/usr/share/doc/incus
-    mkdir -p "$(dirname "$LOG_FILE")" "$(dirname "$PID_FILE")"
-    log "starting $INCUSD --group root (log: $LOG_FILE)"
-    # setsid + closed fds: the daemon must not hold the caller's terminal or output pipes.
-    setsid "$INCUSD" --group root </dev/null >>"$LOG_FILE" 2>&1 &
-    pid=$!
-    echo "$pid" >"$PID_FILE"
+    log "incusd (pid $pid) is running but not answering; waiting up to 20 s"
+    if incus admin waitready --timeout 20 >/dev/null 2>&1; then
+      log "daemon ready in $(since "$t0") s"
+      return 0
+    fi
+    log "incusd (pid $pid) still not answering; restarting it"
+    kill_daemon "$pid"
   fi
+  # What the packaged systemd unit gives incusd: /etc/default/incus (PATH) and a high fd limit.
+  export PATH="/usr/libexec/incus:$PATH"
+  # shellcheck disable=SC1091
+  [ -f /etc/default/incus ] && set -a && . /etc/default/incus && set +a
+  ulimit -n 1048576 2>/dev/null || true
+  mkdir -p "$(dirname "$LOG_FILE")" "$(dirname "$PID_FILE")"
+  log "starting $INCUSD --group root (log: $LOG_FILE)"
+  # setsid + closed fds: the daemon must not hold the caller's terminal or output pipes.
+  setsid "$INCUSD" --group root </dev/null >>"$LOG_FILE" 2>&1 &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
   if ! incus admin waitready --timeout 60 >/dev/null 2>&1; then
     tail -n 20 "$LOG_FILE" >&2 || true
     die "incusd did not become ready within 60 s (log: $LOG_FILE)"
@@ -346,7 +365,7 @@ cmd_status() {
 
 cmd_down() {
   require_root
-  local pid i
+  local pid
   if ! pid=$(our_pid); then
     if pgrep -x incusd >/dev/null 2>&1; then
       log "incusd is running but was not started by this script; leaving it alone"
@@ -358,12 +377,8 @@ cmd_down() {
   fi
   log "stopping incusd (pid $pid): instances are shut down first"
   # `admin shutdown` stops the instances cleanly, then the daemon exits.
-  timeout 90 incus admin shutdown --timeout 60 >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    [ "$i" = 100 ] && kill -KILL "$pid" 2>/dev/null
-    sleep 0.1
-  done
+  timeout 90 incus admin shutdown --timeout 60 >/dev/null 2>&1 || true
+  kill_daemon "$pid"
   rm -f "$PID_FILE"
   log "daemon stopped (packages left installed)"
 }
