@@ -95,6 +95,23 @@ describe("SSHSIG interop with ssh-keygen", () => {
     expect((body.at(-1) ?? "").length).toBeLessThanOrEqual(70);
   });
 
+  it("reads signatures wrapped at 76 columns (PROTOCOL.sshsig) as ssh-keygen does", async () => {
+    const msg = enc("76 columns");
+    const sig = await signSshsig(msg, NS, keySigner(key));
+    const b64 = sig.split("\n").slice(1, -2).join("");
+    const rewrapped = `-----BEGIN SSH SIGNATURE-----\n${b64.match(/.{1,76}/g)?.join("\n")}\n-----END SSH SIGNATURE-----\n`;
+    expect(rewrapped).not.toBe(sig);
+    expect(() => verifySshsig(rewrapped, msg, NS, key.publicKey)).not.toThrow();
+    const r = sshKeygenVerify(box, {
+      allowedSigners: allowed,
+      principal: PRINCIPAL,
+      namespace: NS,
+      signature: rewrapped,
+      message: msg,
+    });
+    expect(r.status).toBe(0);
+  });
+
   it("decodes the blob fields", async () => {
     const sig = await signSshsig(enc("fields"), NS, keySigner(key));
     const blob = dearmorSshsig(sig);
