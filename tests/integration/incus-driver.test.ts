@@ -1,6 +1,7 @@
 // The Incus driver against the real daemon (scripts/incus-sandbox.sh up). In CI these always
 // run; on a developer machine without the socket they are skipped, saying why.
 import { existsSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../reconcilers/drivers/incus/api-client.js";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
@@ -44,6 +45,15 @@ describe.skipIf(skip)(`IncusApiDriver on the real daemon${why}`, () => {
   });
 });
 
+/** A loopback TCP port nothing listens on right now. */
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** The base64 DER inside a PEM block. */
 function pemBody(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
@@ -66,7 +76,9 @@ describe.skipIf(skip)(`remote HTTPS with a pinned server certificate${why}`, () 
     };
     serverCert = info.environment.certificate;
     previousAddress = info.config["core.https_address"] ?? "";
-    address = previousAddress.startsWith("127.0.0.1:") ? previousAddress : "127.0.0.1:18443";
+    address = previousAddress.startsWith("127.0.0.1:")
+      ? previousAddress
+      : `127.0.0.1:${await freeLoopbackPort()}`;
     if (address !== previousAddress) {
       await admin.call("PATCH", "/1.0", { body: { config: { "core.https_address": address } } });
     }
