@@ -134,9 +134,11 @@ export function unifiedDiff(
   const la = a.eol ? a.lines : [...a.lines.slice(0, -1), `${a.lines.at(-1)}\0`];
   const lb = b.eol ? b.lines : [...b.lines.slice(0, -1), `${b.lines.at(-1)}\0`];
   const edits = diffLines(la, lb);
+  // git's a/ b/ prefixes for relative paths; an absolute path is shown as it is.
+  const side = (prefix: string, p: string) => (p.startsWith("/") ? p : `${prefix}${p}`);
   const out = [
-    `--- ${oldText === undefined ? "/dev/null" : `a/${options.oldPath}`}`,
-    `+++ b/${options.newPath}`,
+    `--- ${oldText === undefined ? "/dev/null" : side("a/", options.oldPath)}`,
+    `+++ ${side("b/", options.newPath)}`,
   ];
   const changed = edits.map((e, i) => (e.op === "equal" ? -1 : i)).filter((i) => i >= 0);
   let i = 0;

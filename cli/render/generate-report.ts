@@ -54,7 +54,15 @@ export function conflictDiagnostics(plan: WritePlan, show: (p: string) => string
             severity: "error" as const,
             message: a.conflict.message,
             hint: a.conflict.hint,
-            location: { file: show(a.path), line: a.conflict.line, column: 1 },
+            location: {
+              file: show(a.path),
+              line: a.conflict.line,
+              column: 1,
+              length: Math.max(
+                1,
+                (a.before.split("\n")[a.conflict.line - 1] ?? "").trimEnd().length,
+              ),
+            },
           },
         ]
       : [],
@@ -139,8 +147,10 @@ export function summaryText(
   const counts = `${c.create} created, ${c.update} updated, ${c.unchanged} unchanged, ${c.orphaned} orphaned${deleted ? ` (${deleted} deleted)` : ""}`;
   if (ctx.mode === "check") {
     if (!isDrift(plan)) return `${s.green("✔")} generated files are up to date (${counts})`;
-    const what = c.orphaned > 0 && c.create + c.update === 0 ? "orphans" : "changes";
-    return `${s.red("✖")} generated files are out of date: ${c.create} missing, ${c.update} stale, ${c.orphaned} orphaned — run \`plumb generate${c.orphaned > 0 ? " --prune" : ""}\` and commit the result (${what} listed above)`;
+    const prunable = plan.orphans.filter((o) => !o.protected).length;
+    const byHand = c.orphaned - prunable;
+    const fix = `run \`plumb generate${prunable > 0 ? " --prune" : ""}\`${byHand > 0 ? `, remove the ${byHand} protected orphan${byHand === 1 ? "" : "s"} by hand` : ""} and commit the result`;
+    return `${s.red("✖")} generated files are out of date: ${c.create} missing, ${c.update} stale, ${c.orphaned} orphaned — ${fix}`;
   }
   if (ctx.mode === "dry-run") return `${s.cyan("dry run")}: nothing written (${counts})`;
   const written = c.create + c.update;

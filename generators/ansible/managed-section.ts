@@ -106,7 +106,8 @@ export function parseManagedFile(text: string): ParsedFile {
   const begin = begins[0];
   const end = ends[0];
   if (begin === undefined || end === undefined || end.start < begin.start) {
-    const present = (begin ?? end) as Marker;
+    // Point at the marker that is out of place: the lone one, or END when it comes first.
+    const present = (end ?? begin) as Marker;
     const message =
       begin === undefined
         ? "`# === END MANAGED ===` has no `# === MANAGED BY infra.yml ===` before it"

@@ -95,8 +95,11 @@ function planExisting(
   const currentText = before.slice(current.start, current.end);
   if (currentText === section) return { kind: "unchanged", path };
   const after = before.slice(0, current.start) + section + before.slice(current.end);
-  if (isHandEdited(current)) {
-    const handEdit = locateHandEdit(currentText, section, current);
+  const handEdit = isHandEdited(current)
+    ? locateHandEdit(currentText, section, current)
+    : undefined;
+  // No differing line means only the hash line itself was touched: rewriting it loses nothing.
+  if (handEdit !== undefined && handEdit.lines.length > 0) {
     if (!options.force) {
       const where = formatLines(handEdit.lines);
       return {
@@ -105,7 +108,7 @@ function planExisting(
         before,
         conflict: {
           code: "PLB604",
-          message: `the managed section was edited by hand (${where} ${handEdit.exact ? "changed since it was generated" : "differ from the regenerated section"})`,
+          message: `the managed section was edited by hand (${where} ${handEdit.exact ? "changed since plumb wrote it" : `${handEdit.lines.length === 1 ? "differs" : "differ"} from the regenerated section`})`,
           hint: "move your variables below `# === END MANAGED ===` (text there is kept), or run with --force to overwrite the section",
           line: handEdit.lines[0] ?? current.beginLine,
           handEdit,

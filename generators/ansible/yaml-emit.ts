@@ -1,6 +1,6 @@
 // A small deterministic block-style YAML emitter, shaped like anklume's PyYAML dumper
-// (insertion order, lists indented under their key, None as an empty value, `[]` / `{}` for
-// empty collections, Unicode written as-is). Correctness first: a string is quoted whenever a
+// (insertion order, lists indented under their key, None as an empty value (`~` as a list
+// entry), `[]` / `{}` for empty collections, Unicode written as-is). Correctness first: a string is quoted whenever a
 // YAML 1.1 reader (Ansible's PyYAML) or a YAML 1.2 reader could take it for anything but that
 // string. Long strings are not folded at 80 columns as PyYAML does (see docs/generator.md).
 
@@ -69,8 +69,8 @@ function emitSequence(
     const dash = `${lead === "" ? pad : lead}- `;
     lead = "";
     if (isInline(item)) {
-      const s = scalar(item);
-      out.push(s === "" ? dash.trimEnd() : `${dash}${s}`);
+      // A bare `-` entry is misread by some parsers (js-yaml) next to nested entries: write `~`.
+      out.push(`${dash}${item === null || item === undefined ? "~" : scalar(item)}`);
     } else if (Array.isArray(item)) emitSequence(item, indent + 2, out, dash);
     else emitMapping(item as { readonly [key: string]: YamlValue }, indent + 2, out, dash);
   }
@@ -102,7 +102,9 @@ const IMPLICIT = [
   /^(?:~|null|Null|NULL)$/,
   /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
   /^[-+]?(?:0b[0-1_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
-  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  // (digits, dot and exponent each optional: some YAML 1.1 readers take `.`, `1.` or `e0` for
+  // a float)
+  /^(?:[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
   /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/,
   /^(?:<<|=)$/,
   // YAML 1.2 core: int and float (null and bool are covered above)
@@ -110,7 +112,7 @@ const IMPLICIT = [
   /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/,
 ];
 
-const MAYBE_IMPLICIT = /^[-+.0-9~<=nNyYtTfFoO]/;
+const MAYBE_IMPLICIT = /^[-+.0-9~<=nNyYtTfFoOeE]/;
 
 /**
  * C0/C1 controls, DEL, BOM, line/paragraph separators and lone surrogates cannot appear raw in a
