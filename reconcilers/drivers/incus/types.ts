@@ -188,7 +188,7 @@ export interface Operation {
   readonly err?: string;
 }
 
-/** Which object a call is about; every object lives in a project (`default` when omitted). */
+/** Options of `listInstances`. */
 export interface ListOptions {
   /** Instances only: recursion=2, adding `state` and `snapshots` (still one call). */
   readonly withState?: boolean;
@@ -231,9 +231,14 @@ export interface IncusDriver {
   updateProfile(project: string, name: string, value: ProfilePut, etag: string): Promise<void>;
   deleteProfile(project: string, name: string): Promise<void>;
 
+  /**
+   * One recursion=1 call (recursion=2 with `withState`). Incus answers `[]` for a project that
+   * does not exist, so an empty answer costs one more call: the project is checked (404 → NotFound).
+   */
   listInstances(project: string, options?: ListOptions): Promise<Instance[]>;
   getInstance(project: string, name: string): Promise<Etagged<Instance>>;
   createInstance(project: string, instance: InstanceCreate): Promise<void>;
+  /** PUT replaces the whole instance: build `value` from a fresh GET, volatile.* included. */
   updateInstance(project: string, name: string, value: InstancePut, etag: string): Promise<void>;
   deleteInstance(project: string, name: string): Promise<void>;
   getInstanceState(project: string, name: string): Promise<InstanceState>;
