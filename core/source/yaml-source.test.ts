@@ -221,6 +221,27 @@ describe("parseYamlSource", () => {
     });
   });
 
+  describe("YAML 1.2 integers", () => {
+    it("reads 0b…, signed hex and signed octal as strings, as YAML 1.2 and the locator do", () => {
+      const src = parseYamlSource(
+        "0b1: a\nb: 0b11\nc: -0x1f\nd: +0o7\ne: 0x1f\nf: 0o17\ng: -12\nh: +3\n",
+        "f.yml",
+      );
+
+      expect(src.value).toEqual({
+        "0b1": "a",
+        b: "0b11",
+        c: "-0x1f",
+        d: "+0o7",
+        e: 31,
+        f: 15,
+        g: -12,
+        h: 3,
+      });
+      expect(src.locate(["0b1"], "key")).toMatchObject({ line: 1, column: 1 });
+    });
+  });
+
   describe("byte order mark", () => {
     it("strips a BOM from text and from bytes; positions start after it", () => {
       const text = "\uFEFFa: 1\nb: 2\n";

@@ -21,8 +21,18 @@ export const MAX_EXPANDED_NODES = 2_000_000;
 
 // YAML 1.2 core schema (no timestamps turning into Date objects) plus `<<` merge keys, which
 // anklume's PyYAML accepts.
-const mergeType = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge;
-const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [mergeType] });
+const jsTypes = (jsyaml as unknown as { types: { merge: jsyaml.Type; int: jsyaml.Type } }).types;
+// js-yaml's int also resolves YAML 1.1 forms (`0b101`, signed `-0x1f` / `+0o7`) that YAML 1.2
+// core, and the `yaml` parser behind locate(), read as strings: a domain `0b1` became `1`.
+const int12 = new jsyaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (data: string) => !/^([-+]?0b|[-+]0[xo])/.test(data) && jsTypes.int.resolve(data),
+  construct: jsTypes.int.construct,
+  predicate: jsTypes.int.predicate ?? undefined,
+  represent: jsTypes.int.represent ?? undefined,
+  defaultStyle: jsTypes.int.defaultStyle ?? undefined,
+});
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [int12, jsTypes.merge] });
 
 export interface YamlSource {
   readonly file: string;
