@@ -467,6 +467,80 @@ export const CODES = {
     help: "A file under `files/` is not referenced by the template's `bom`; it would never be deployed.",
   },
 
+  // PLB87x–PLB89x — trust policy: keyring, manifests, contract verification
+  PLB870: {
+    title: "invalid keyring",
+    help: "keys/keyring.json is not a valid plumb keyring (canonical JSON with schema, version, expires, keys, roles, revoked). Rebuild it with `plumb keys` commands rather than by hand.",
+  },
+  PLB871: {
+    title: "keyring not signed by its threshold",
+    help: "The keyring must carry valid signatures from at least `roles.keyring.threshold` distinct keys of its keyring role. Run `plumb keys sign-keyring --key <file>` with enough approvers.",
+  },
+  PLB872: {
+    title: "keyring expired",
+    help: "The keyring's `expires` is in the past; trust has lapsed. Extend it (`plumb keys expire-in <days>`) and have it re-signed.",
+  },
+  PLB873: {
+    title: "keyring rotation refused",
+    help: "A new keyring version must be exactly the previous version + 1 and be signed by a threshold of the previous keyring role's keys as well as its own; revoked keys never come back.",
+  },
+  PLB874: {
+    title: "key not trusted for this role",
+    help: "The signing key is not in the keyring role that this document needs (e.g. contract). Add it with `plumb keys trust <pubkey> --role contract` and re-sign the keyring.",
+  },
+  PLB875: {
+    title: "key revoked",
+    help: "The key is on the keyring's revocation list; its signatures count for nothing, even if it is still listed elsewhere.",
+  },
+  PLB876: {
+    title: "key outside its validity window",
+    help: "The key's valid_after/valid_before window does not contain the verification time.",
+  },
+  PLB877: {
+    title: "signature threshold not met",
+    help: "Fewer distinct trusted keys signed than the role's threshold requires. Two signatures by the same key count once.",
+  },
+  PLB878: {
+    title: "invalid contract manifest",
+    help: "manifest.json is not a canonical plumb contract manifest (schema 1). Re-create it with `plumb contract sign`.",
+  },
+  PLB879: {
+    title: "contract for another target",
+    help: "The manifest binds the contract to a different target: a contract signed for one machine cannot run on another.",
+  },
+  PLB880: {
+    title: "manifest not valid now",
+    help: "The verification time is before `not_before` or after `expires`; sign a fresh manifest.",
+  },
+  PLB881: {
+    title: "keyring version mismatch",
+    help: "The manifest was signed under another keyring version than the one the verifier trusts; re-sign under the current keyring.",
+  },
+  PLB882: {
+    title: "script does not match the manifest",
+    help: "sha256 of contract.sh differs from the manifest's subject: the script was changed after signing.",
+  },
+  PLB883: {
+    title: "replayed or old contract",
+    help: "The manifest's sequence number is not above the target's high-water mark: an already-run or older contract is refused.",
+  },
+  PLB884: {
+    title: "verifier state missing or corrupt",
+    help: "The target's high-water-mark state cannot be read; the verifier refuses rather than starting from zero. Restore it or re-bootstrap the target explicitly.",
+  },
+  PLB885: {
+    title: "incomplete contract bundle",
+    help: "A contract bundle needs contract.sh, hfc.json, manifest.json and signatures/*.sig.",
+  },
+  PLB886: {
+    title: "no signing key",
+    help: "Give --key <OpenSSH private key file> or --agent (uses $SSH_AUTH_SOCK).",
+  },
+  PLB887: {
+    title: "keyring already exists",
+    help: "keys/keyring.json exists; change it with `plumb keys trust|revoke|threshold` instead of `init`.",
+  },
+
   // PLB9xx — internal
   PLB900: {
     title: "usage error",

@@ -146,5 +146,17 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       );
     return forgeCommand(ctx, values, arg);
   }
-  throw new UsageError(`unknown action '${action ?? ""}'`, "use: plumb contract forge <slug> …");
+  if (action === "sign" || action === "verify") {
+    if (!arg)
+      throw new UsageError(
+        `plumb contract ${action} needs a bundle directory`,
+        "e.g. .plumb/contracts/<id>",
+      );
+    const { signCommand, verifyCommand } = await import("./contract-sign.js");
+    return action === "sign" ? signCommand(ctx, values, arg) : verifyCommand(ctx, values, arg);
+  }
+  throw new UsageError(
+    `unknown action '${action ?? ""}'`,
+    "use: plumb contract forge|sign|verify …",
+  );
 };
