@@ -43,9 +43,10 @@ describe("quoteString", () => {
       "{{ v }}",
       "[a]",
     ])
-      expect(quoteString(s)).toBe(`'${s}'`);
+      expect(quoteString(s)).toBe(`"${s}"`);
     expect(quoteString("it's")).toBe("it's");
-    expect(quoteString("'q")).toBe("'''q'");
+    expect(quoteString("'q")).toBe(`"'q"`);
+    expect(quoteString('"q\\')).toBe(String.raw`"\"q\\"`);
   });
 
   it("uses double quotes with escapes for control characters and line breaks", () => {

@@ -1,8 +1,9 @@
 // A small deterministic block-style YAML emitter, shaped like anklume's PyYAML dumper
 // (insertion order, lists indented under their key, None as an empty value (`~` as a list
-// entry), `[]` / `{}` for empty collections, Unicode written as-is). Correctness first: a string is quoted whenever a
-// YAML 1.1 reader (Ansible's PyYAML) or a YAML 1.2 reader could take it for anything but that
-// string. Long strings are not folded at 80 columns as PyYAML does (see docs/generator.md).
+// entry), `[]` / `{}` for empty collections, Unicode written as-is). Correctness first: a string
+// is quoted whenever a YAML 1.1 reader (Ansible's PyYAML) or a YAML 1.2 reader could take it for
+// anything but that string. Unlike PyYAML, quoted strings use double quotes and long strings are
+// not folded at 80 columns (see docs/generator.md).
 
 export type YamlValue =
   | null
@@ -132,11 +133,13 @@ function needsEscape(s: string): boolean {
   return false;
 }
 
-/** Plain when unambiguous, else single quotes, else double quotes with escapes. */
+/**
+ * Plain when unambiguous, else double-quoted. PyYAML would use single quotes where it can; double
+ * quotes are what formatters (Biome, Prettier) rewrite YAML to, so a formatter run over the
+ * repository leaves generated sections, and their hashes, intact.
+ */
 export function quoteString(s: string): string {
-  if (needsEscape(s)) return doubleQuoted(s);
-  if (plainAllowed(s)) return s;
-  return `'${s.replace(/'/g, "''")}'`;
+  return !needsEscape(s) && plainAllowed(s) ? s : doubleQuoted(s);
 }
 
 function plainAllowed(s: string): boolean {
