@@ -52,8 +52,7 @@ main() {
   [[ $keyring_version =~ ^[1-9][0-9]*$ ]] && [[ $threshold =~ ^[1-9][0-9]*$ ]] || refuse PLB884 "policy: bad numbers"
 
   # Read every input once, into a private directory; only the copies are used from here on.
-  local work
-  work=$(mktemp -d)
+  work=$(mktemp -d) # global: the EXIT trap runs after main returns
   trap 'rm -rf -- "$work"' EXIT
   local f
   for f in manifest.json contract.sh hfc.json; do
