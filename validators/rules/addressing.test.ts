@@ -483,6 +483,28 @@ describe("ipsAreUnique", () => {
     expect(codes(errorsOf(validateText(text)))).toEqual(["PLB302", "PLB304"]);
   });
 
+  it("leaves two automatic IPs of domains sharing a subnet_id to PLB305", () => {
+    // Both domains get 10.120.3.0/24, so both machines get .1 automatically: the cause is the
+    // subnet, not an explicit ip, and PLB305 already reports it.
+    const text = yml`
+      project_name: t
+      global:
+        addressing: {base_octet: 10}
+      domains:
+        a:
+          subnet_id: 3
+          machines:
+            a1: {}
+        b:
+          subnet_id: 3
+          machines:
+            b1: {}
+    `;
+
+    expect(checkRule(ipsAreUnique, text)).toEqual([]);
+    expect(codes(validateText(text).diagnostics)).toEqual(["PLB305"]);
+  });
+
   it("reports an automatic IP taken by another domain's explicit IP at the machine key", () => {
     // web (seq 1) is declared first and claims db's 10.120.0.1; db's d1 is then given .1.
     const text = yml`

@@ -84,12 +84,15 @@ export const ipsAreNotReserved: Rule = (ctx) => {
 
 export const ipsAreUnique: Rule = (ctx) => {
   const seen = new Map<string, string>();
+  const seenAuto = new Set<string>();
   const out: Diagnostic[] = [];
   const byName = new Map(ctx.machines.map((m) => [`${m.domain.name}\u0000${m.name}`, m]));
   for (const a of ctx.addressing.machines) {
     if (a.ip === undefined || !parseIPv4(a.ip)) continue;
     const first = seen.get(a.ip);
     const m = byName.get(`${a.domain}\u0000${a.machine}`);
+    // Two automatic IPs only meet when two domains share a subnet_id (PLB305 reports that).
+    if (first !== undefined && a.auto && seenAuto.has(a.ip)) continue;
     if (first !== undefined && m) {
       out.push({
         code: "PLB304",
@@ -101,7 +104,10 @@ export const ipsAreUnique: Rule = (ctx) => {
         path: a.auto ? machinePath(m) : machinePath(m, "ip"),
         ...(a.auto ? { target: "key" as const } : {}),
       });
-    } else seen.set(a.ip, a.machine);
+    } else {
+      seen.set(a.ip, a.machine);
+      if (a.auto) seenAuto.add(a.ip);
+    }
   }
   return out;
 };
