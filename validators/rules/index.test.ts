@@ -59,6 +59,7 @@ describe("RULES", () => {
 
       for (const rule of Object.values(RULES)) {
         const out = rule(ctx);
+        expect(Array.isArray(out)).toBe(true);
         for (const d of out) expect(d.path).toBeDefined();
       }
     },
