@@ -156,9 +156,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       "        JSON) if absent and adds this key's SSHSIG signature under signatures/. Co-signers run it again.\n" +
       "verify  the full policy: signatures by distinct trusted contract keys up to the threshold, not revoked, in their\n" +
       "        validity window; then target, time window, keyring version, replay mark, script and HFC digests.\n" +
+      "test    runs the signed bundle in an ephemeral Incus container through the target-side verifier (stock\n" +
+      "        ssh-keygen inside), as a real target would, then deletes the container.\n" +
       "Targets verify with stock ssh-keygen: see `plumb keys export-target`.",
     usage:
-      "plumb contract forge <slug> --target <machine> [--input k=v …] | sign <bundle> --key <file> | verify <bundle>",
+      "plumb contract forge <slug> --target <machine> [--input k=v …] | sign <bundle> --key <file> | verify|test <bundle>",
     positionals: { min: 1, max: 2 },
     options: {
       input: {
@@ -224,6 +226,24 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: "string",
         valueName: "iso",
         description: "verify/sign: evaluate at this time instead of the clock",
+      },
+      image: {
+        type: "string",
+        valueName: "alias",
+        default: "plumb-debian",
+        description: "test: Incus image of the sandbox container",
+      },
+      project: {
+        type: "string",
+        valueName: "name",
+        default: "default",
+        description: "test: Incus project of the sandbox container",
+      },
+      keep: { type: "boolean", description: "test: keep the sandbox container for inspection" },
+      "skip-local-verify": {
+        type: "boolean",
+        description:
+          "test: skip plumb's own check first, to see the target-side verifier refuse on its own",
       },
     },
     examples: [

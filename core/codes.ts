@@ -540,6 +540,14 @@ export const CODES = {
     title: "keyring already exists",
     help: "keys/keyring.json exists; change it with `plumb keys trust|revoke|threshold` instead of `init`.",
   },
+  PLB888: {
+    title: "contract test failed",
+    help: "In the sandbox container the contract was refused by the target-side verifier, or it ran and failed (a gate, a BOM write, an operation or a proof). The output and the log say which step.",
+  },
+  PLB889: {
+    title: "sandbox unavailable",
+    help: "`plumb contract test` needs a running Incus daemon and the Debian test image: `sudo scripts/incus-sandbox.sh up --with-debian`.",
+  },
 
   // PLB9xx — internal
   PLB900: {

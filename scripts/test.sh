@@ -9,7 +9,7 @@ eval "$(bash scripts/install-deps.sh --print-path)"
 
 # A real Incus daemon for the integration tests (Incus 6.0 LTS from Debian backports, no systemd).
 if [ -f scripts/incus-sandbox.sh ]; then
-  bash scripts/incus-sandbox.sh up
+  bash scripts/incus-sandbox.sh up --with-debian
 fi
 
 npm ci --no-audit --no-fund --loglevel=error

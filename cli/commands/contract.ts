@@ -155,8 +155,17 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const { signCommand, verifyCommand } = await import("./contract-sign.js");
     return action === "sign" ? signCommand(ctx, values, arg) : verifyCommand(ctx, values, arg);
   }
+  if (action === "test") {
+    if (!arg)
+      throw new UsageError(
+        "plumb contract test needs a bundle directory",
+        "e.g. .plumb/contracts/<id>",
+      );
+    const { testCommand } = await import("./contract-test.js");
+    return testCommand(ctx, values, arg);
+  }
   throw new UsageError(
     `unknown action '${action ?? ""}'`,
-    "use: plumb contract forge|sign|verify …",
+    "use: plumb contract forge|sign|verify|test …",
   );
 };
