@@ -25,7 +25,7 @@ const NASTY = [
   "\\",
   "'",
   "''",
-  "${HOME}",
+  ["$", "{HOME}"].join(""),
   " lead",
   "trail ",
   "",

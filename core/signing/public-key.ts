@@ -93,11 +93,20 @@ export function samePublicKey(a: SshPublicKey, b: SshPublicKey): boolean {
   return a.type === b.type && bytesEqual(a.key, b.key);
 }
 
+// Building a KeyObject costs about as much as hashing the message; verifiers see the same few
+// keys over and over (a keyring), so keep them, keyed by the raw key bytes.
+const keyObjects = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 1024;
+
 export function publicKeyObject(pk: SshPublicKey): KeyObject {
-  return createPublicKey({
-    key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(pk.key).toString("base64url") },
-    format: "jwk",
-  });
+  const x = Buffer.from(pk.key).toString("base64url");
+  let ko = keyObjects.get(x);
+  if (ko === undefined) {
+    ko = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+    if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.clear();
+    keyObjects.set(x, ko);
+  }
+  return ko;
 }
 
 /** The SshPublicKey of a node Ed25519 KeyObject (public or private). */

@@ -207,7 +207,8 @@ export interface SignOptions {
 /**
  * Signs `message` in `namespace` and returns the armored signature, byte-identical to what
  * `ssh-keygen -Y sign -n <namespace>` writes for the same Ed25519 key. The fresh signature is
- * verified before it is returned, so a faulty signer (agent, token) cannot publish garbage.
+ * verified before it is returned when it comes from outside the process, so a faulty signer
+ * (agent, token) cannot publish garbage.
  */
 export async function signSshsig(
   message: Uint8Array,
@@ -222,7 +223,7 @@ export async function signSshsig(
   const armored = armorSshsig(
     encodeSshsigBlob({ publicKey: signer.publicKey, namespace: ns, hashAlgorithm, signature }),
   );
-  verifySshsig(armored, message, namespace, signer.publicKey);
+  if (signer.inProcess !== true) verifySshsig(armored, message, namespace, signer.publicKey);
   return armored;
 }
 

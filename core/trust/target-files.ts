@@ -13,14 +13,19 @@ export interface TargetTrustFiles {
   readonly "plumb-verify": string;
 }
 
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
 export function targetTrustFiles(keyring: Keyring): TargetTrustFiles {
   const namespace = namespaceFor("contract-manifest", keyring.org);
   const expires = parseIsoZ(keyring.expires);
   const entries = roleKeys(keyring, "contract").map((k) => {
     const before = parseIsoZ(k.entry.valid_before);
     // The key is trusted no longer than the keyring itself.
-    const validBefore =
-      before && expires ? (before < expires ? before : expires) : (before ?? expires);
+    const validBefore = earliest(before, expires);
     return {
       // Unique per key, so find-principals names exactly one entry per signature.
       principals: [

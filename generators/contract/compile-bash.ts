@@ -85,7 +85,9 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     "  umask 022",
     "  export LC_ALL=C",
     `  readonly contract_id=${shq(h.id)}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
     '  readonly dest="${PLUMB_DESTDIR:-}"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
     '  readonly log_dir="${PLUMB_LOG_DIR:-$dest/var/log/plumb}"',
     "  phase=init step=0 reported=0 # global: the EXIT trap reads them after main returns",
     RUNTIME,
