@@ -4,12 +4,14 @@
 // bytes, never a half-written file.
 //
 // Batches matter: 5,000 sequential fsyncs cost seconds, while fsyncs issued concurrently are
-// folded into a few journal commits. So a batch writes every temporary file, flushes them with
-// bounded concurrency, and only then renames them.
+// folded into a few journal commits. So a batch writes the temporary files on the main thread
+// while the libuv pool flushes them (bounded), and renames only once every one is on disk.
 import { randomBytes } from "node:crypto";
 import {
-  chmodSync,
+  close,
   closeSync,
+  fchmodSync,
+  fsync,
   fsyncSync,
   openSync,
   renameSync,
@@ -17,12 +19,11 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Suffix of our temporary files; they are hidden (leading dot) so Ansible never reads them. */
 export const TEMP_SUFFIX = ".plumb-tmp";
-const FSYNC_CONCURRENCY = 32;
+const FSYNC_CONCURRENCY = 64;
 
 export interface FileWrite {
   readonly path: string;
@@ -38,25 +39,51 @@ export function isTempFile(name: string): boolean {
   return name.startsWith(".") && name.endsWith(TEMP_SUFFIX);
 }
 
-/** Writes every file atomically. On failure no target is half-written and temp files are gone. */
+/**
+ * Writes every file atomically. On failure no target is half-written (some may already hold
+ * their new bytes) and the temporary files are gone.
+ */
 export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<void> {
   const temps: { temp: string; target: string }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const flushAndClose = (fd: number): Promise<void> => {
+    const p = new Promise<void>((done) => {
+      fsync(fd, (err) => {
+        failure ??= err ?? undefined;
+        close(fd, () => done());
+      });
+    });
+    inFlight.add(p);
+    return p.then(() => void inFlight.delete(p));
+  };
   try {
     for (const f of files) {
       const temp = tempPathFor(f.path);
       // A replaced file keeps its permissions (someone may have made it group-readable).
       const mode = existingMode(f.path);
-      writeFileSync(temp, f.content, { flag: "wx" });
+      const fd = openSync(temp, "wx");
       temps.push({ temp, target: f.path });
-      if (mode !== undefined) chmodSync(temp, mode);
+      try {
+        writeFileSync(fd, f.content);
+        if (mode !== undefined) fchmodSync(fd, mode);
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      void flushAndClose(fd);
+      if (inFlight.size >= FSYNC_CONCURRENCY) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
     }
-    await fsyncAll(temps.map((t) => t.temp));
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
     for (let i = 0; i < temps.length; i++) {
       const t = temps[i] as { temp: string; target: string };
       renameSync(t.temp, t.target);
       temps[i] = { temp: "", target: t.target };
     }
   } finally {
+    await Promise.all(inFlight);
     for (const t of temps) if (t.temp !== "") removeQuietly(t.temp);
   }
   for (const dir of new Set(files.map((f) => dirname(f.path)))) fsyncDir(dir);
@@ -64,21 +91,6 @@ export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<voi
 
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   await writeFilesAtomic([{ path, content }]);
-}
-
-async function fsyncAll(paths: readonly string[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const handle = await open(paths[next++] as string, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(FSYNC_CONCURRENCY, paths.length) }, worker));
 }
 
 /** Makes renames and unlinks in `dir` durable. Some file systems refuse: that is not an error. */

@@ -1,6 +1,7 @@
 // The generated Ansible tree on disk: read what is there (inventory/, group_vars/, host_vars/),
 // and apply a write plan (atomic writes, orphan deletion). The only file-system code of
 // `plumb generate`; the planning in generators/ansible/ takes content.
+import { isUtf8 } from "node:buffer";
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { GENERATED_DIRS } from "../../generators/ansible/render.js";
@@ -13,10 +14,6 @@ export interface ExistingTree {
   /** Temporary files a killed run left behind (relative paths): ours, safe to delete. */
   readonly strayTemps: readonly string[];
 }
-
-// fatal: a file that is not UTF-8 must not be "repaired" with U+FFFD when its section is
-// spliced; ignoreBOM: keep a byte-order mark the user's editor wrote.
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function readGeneratedTree(outDir: string): ExistingTree {
   const files = new Map<string, string>();
@@ -34,6 +31,7 @@ export function readGeneratedTree(outDir: string): ExistingTree {
       if (isTempFile(name)) strayTemps.push(`${dir}/${name}`);
       if (name.startsWith(".") || !name.endsWith(".yml")) continue;
       const rel = `${dir}/${name}`;
+      // A file that is not UTF-8 must not be "repaired" with U+FFFD when its section is spliced.
       let bytes: Buffer;
       try {
         bytes = readFileSync(join(abs, name));
@@ -42,11 +40,10 @@ export function readGeneratedTree(outDir: string): ExistingTree {
         if ((cause as NodeJS.ErrnoException).code === "EISDIR") continue;
         throw ioError(`${rel}: cannot read (${(cause as Error).message})`, cause);
       }
-      try {
-        files.set(rel, decoder.decode(bytes));
-      } catch (cause) {
-        throw ioError(`${rel}: not valid UTF-8`, cause, "re-save the file as UTF-8");
-      }
+      if (!isUtf8(bytes))
+        throw ioError(`${rel}: not valid UTF-8`, undefined, "re-save it as UTF-8");
+      // Buffer#toString keeps a byte-order mark (TextDecoder would drop it).
+      files.set(rel, bytes.toString("utf8"));
     }
   }
   return { files, strayTemps };

@@ -8,7 +8,7 @@
 //
 // The hash line sits inside BEGIN…END, so anklume's non-greedy BEGIN.*?END regex still replaces
 // the whole section. Pure: text in, text out.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Code } from "../../core/codes.js";
 
 export const MANAGED_BEGIN = "# === MANAGED BY infra.yml ===";
@@ -19,9 +19,9 @@ export const CUSTOM_FOOTER = "# Your custom variables below:";
 
 /** The section for a YAML body: BEGIN … END, without a trailing newline. */
 export function renderSection(body: string): string {
-  const inner = `${MANAGED_NOTICE}\n${body.trimEnd()}`;
-  const [notice, ...rest] = inner.split("\n");
-  return [MANAGED_BEGIN, notice, `${HASH_PREFIX}${sha256(inner)}`, ...rest, MANAGED_END].join("\n");
+  const trimmed = body.trimEnd();
+  const digest = sha256(`${MANAGED_NOTICE}\n${trimmed}`);
+  return `${MANAGED_BEGIN}\n${MANAGED_NOTICE}\n${HASH_PREFIX}${digest}\n${trimmed}\n${MANAGED_END}`;
 }
 
 /** A file that does not exist yet: anklume's layout, with room for the user's variables. */
@@ -122,15 +122,13 @@ export function parseManagedFile(text: string): ParsedFile {
     );
   }
   const innerText = text.slice(begin.end, end.start);
-  const lines = innerText.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-  // The text between the markers starts and ends with the marker lines' own line breaks.
-  const inner = lines.slice(1, -1);
+  const hashAt = innerText.indexOf(`\n${HASH_PREFIX}`);
   let recordedHash: string | undefined;
-  const hashAt = inner.findIndex((l) => l.startsWith(HASH_PREFIX));
   if (hashAt >= 0) {
-    recordedHash = (inner[hashAt] as string).slice(HASH_PREFIX.length).trim();
-    inner.splice(hashAt, 1);
+    const eol = innerText.indexOf("\n", hashAt + 1);
+    recordedHash = innerText.slice(hashAt + 1 + HASH_PREFIX.length, eol).trim();
   }
+  let actualHash: string | undefined;
   return {
     ok: true,
     section: {
@@ -139,9 +137,23 @@ export function parseManagedFile(text: string): ParsedFile {
       beginLine: begin.line,
       endLine: end.line,
       recordedHash,
-      actualHash: sha256(inner.join("\n")),
+      // Lazy: an up-to-date file is recognised by comparing text, without hashing it.
+      get actualHash() {
+        actualHash ??= sha256(innerLines(innerText).join("\n"));
+        return actualHash;
+      },
     },
   };
+}
+
+/** The section's lines between the markers, without the hash line, CRs dropped. */
+function innerLines(innerText: string): string[] {
+  const lines = innerText.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  // The text between the markers starts and ends with the marker lines' own line breaks.
+  const inner = lines.slice(1, -1);
+  const hashAt = inner.findIndex((l) => l.startsWith(HASH_PREFIX));
+  if (hashAt >= 0) inner.splice(hashAt, 1);
+  return inner;
 }
 
 /** The hand edits inside a section: true when it has a hash and its text no longer matches. */
@@ -155,7 +167,7 @@ export function spliceSection(text: string, section: ManagedSection, replacement
 }
 
 export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 function lineNumber(text: string, offset: number): number {

@@ -74,10 +74,13 @@ export function planWrites(
   for (const [path, body] of tree.files) {
     const section = renderSection(body);
     const before = existing.get(path);
+    const fresh = newFileText(section);
     actions.push(
       before === undefined
-        ? { kind: "create", path, after: newFileText(section) }
-        : planExisting(path, before, section, options),
+        ? { kind: "create", path, after: fresh }
+        : before === fresh // the common case, settled without parsing
+          ? { kind: "unchanged", path }
+          : planExisting(path, before, section, options),
     );
   }
   return { version: 1, actions, orphans: findOrphans(existing, tree) };

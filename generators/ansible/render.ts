@@ -49,18 +49,17 @@ export function renderAnsibleTree(estate: Estate): RenderedTree {
 }
 
 function allVars(e: Estate): Vars {
-  return dropAbsent({
-    project_name: e.projectName,
-    addressing: e.addressing.declared as YamlValue,
-    base_subnet: e.addressing.baseSubnet,
-    default_os_image: e.defaults.osImage,
-    // Never ansible_connection / ansible_user: those would override `connection: local` in
-    // anklume's playbooks (its ADR-015).
-    psot_default_connection: e.defaults.connection,
-    psot_default_user: e.defaults.user,
-    incus_all_images: e.images.length > 0 ? e.images : undefined,
-    network_policies: e.policies.length > 0 ? (e.policies as unknown as YamlValue) : undefined,
-  });
+  const v: Vars = { project_name: e.projectName };
+  put(v, "addressing", e.addressing.declared as YamlValue);
+  put(v, "base_subnet", e.addressing.baseSubnet);
+  put(v, "default_os_image", e.defaults.osImage);
+  // Never ansible_connection / ansible_user: those would override `connection: local` in
+  // anklume's playbooks (its ADR-015).
+  put(v, "psot_default_connection", e.defaults.connection);
+  put(v, "psot_default_user", e.defaults.user);
+  if (e.images.length > 0) v.incus_all_images = e.images;
+  if (e.policies.length > 0) v.network_policies = e.policies as unknown as YamlValue;
+  return v;
 }
 
 function inventory(d: EstateDomain, machines: readonly EstateMachine[]): Vars {
@@ -70,49 +69,52 @@ function inventory(d: EstateDomain, machines: readonly EstateMachine[]): Vars {
 }
 
 function groupVars(d: EstateDomain): Vars {
-  const vars = dropAbsent({
+  const v: Vars = {
     domain_name: d.name,
     domain_description: d.description,
     domain_ephemeral: d.ephemeral,
-    domain_trust_level: d.trustLevel,
-    domain_ai_provider: d.aiProvider,
-    domain_ai_sanitize: d.aiSanitize,
-    incus_project: d.project,
-    incus_network: { name: d.network, subnet: d.subnet, gateway: d.gateway },
-    subnet_id: d.subnetId,
-  });
-  if (Object.keys(d.profiles).length > 0) vars.incus_profiles = d.profiles as YamlValue;
-  return vars;
+  };
+  put(v, "domain_trust_level", d.trustLevel);
+  v.domain_ai_provider = d.aiProvider;
+  v.domain_ai_sanitize = d.aiSanitize;
+  v.incus_project = d.project;
+  v.incus_network = { name: d.network, subnet: d.subnet, gateway: d.gateway };
+  v.subnet_id = d.subnetId;
+  for (const _ in d.profiles) {
+    v.incus_profiles = d.profiles as YamlValue;
+    break;
+  }
+  return v;
 }
 
 function hostVars(m: EstateMachine): Vars {
   const raw = m.declared;
-  return dropAbsent({
+  const v: Vars = {
     instance_name: m.name,
     instance_type: m.type,
     instance_description: m.description,
     instance_domain: m.domain,
     instance_ephemeral: m.ephemeral,
-    instance_os_image: m.osImage,
-    instance_ip: m.ip,
-    // Passed through as declared (anklume keeps false and {} but drops absent keys).
-    instance_gpu: raw.gpu,
-    instance_profiles: raw.profiles,
-    instance_config: raw.config,
-    instance_devices: Object.keys(m.devices).length > 0 ? m.devices : raw.devices,
-    instance_storage_volumes: raw.storage_volumes as YamlValue,
-    instance_roles: raw.roles,
-    instance_boot_autostart: raw.boot_autostart,
-    instance_boot_priority: raw.boot_priority,
-    instance_snapshots_schedule: raw.snapshots_schedule,
-    instance_snapshots_expiry: raw.snapshots_expiry,
-  });
+  };
+  put(v, "instance_os_image", m.osImage);
+  put(v, "instance_ip", m.ip);
+  // Passed through as declared (anklume keeps false and {} but drops absent keys).
+  put(v, "instance_gpu", raw.gpu);
+  put(v, "instance_profiles", raw.profiles);
+  put(v, "instance_config", raw.config);
+  put(v, "instance_devices", Object.keys(m.devices).length > 0 ? m.devices : raw.devices);
+  put(v, "instance_storage_volumes", raw.storage_volumes as YamlValue);
+  put(v, "instance_roles", raw.roles);
+  put(v, "instance_boot_autostart", raw.boot_autostart);
+  put(v, "instance_boot_priority", raw.boot_priority);
+  put(v, "instance_snapshots_schedule", raw.snapshots_schedule);
+  put(v, "instance_snapshots_expiry", raw.snapshots_expiry);
+  return v;
 }
 
-function dropAbsent(vars: Vars): Vars {
-  const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) if (v !== undefined && v !== null) out[k] = v;
-  return out;
+/** anklume drops keys whose value is None; false, 0, "" and {} are kept. */
+function put(vars: Vars, key: string, value: YamlValue): void {
+  if (value !== undefined && value !== null) vars[key] = value;
 }
 
 function assertSafe(name: string): void {

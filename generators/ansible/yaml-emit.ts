@@ -30,7 +30,10 @@ function isMapping(v: YamlValue): v is { readonly [key: string]: YamlValue } {
 /** Scalar or empty collection: written on the same line as its key or dash. */
 function isInline(v: YamlValue): boolean {
   if (Array.isArray(v)) return v.length === 0;
-  if (isMapping(v)) return Object.keys(v).length === 0;
+  if (isMapping(v)) {
+    for (const _ in v) return false;
+    return true;
+  }
   return true;
 }
 
@@ -41,7 +44,7 @@ function emitMapping(
   out: string[],
   first: string,
 ): void {
-  const pad = " ".repeat(indent);
+  const pad = padding(indent);
   let lead = first;
   for (const key of Object.keys(map)) {
     const v = map[key];
@@ -64,7 +67,7 @@ function emitSequence(
   out: string[],
   first: string,
 ): void {
-  const pad = " ".repeat(indent);
+  const pad = padding(indent);
   let lead = first;
   for (const item of seq) {
     const dash = `${lead === "" ? pad : lead}- `;
@@ -75,6 +78,12 @@ function emitSequence(
     } else if (Array.isArray(item)) emitSequence(item, indent + 2, out, dash);
     else emitMapping(item as { readonly [key: string]: YamlValue }, indent + 2, out, dash);
   }
+}
+
+const PADS: string[] = [];
+function padding(n: number): string {
+  PADS[n] ??= " ".repeat(n);
+  return PADS[n];
 }
 
 function scalar(v: YamlValue): string {
@@ -139,10 +148,27 @@ function needsEscape(s: string): boolean {
  * repository leaves generated sections, and their hashes, intact.
  */
 export function quoteString(s: string): string {
-  return !needsEscape(s) && plainAllowed(s) ? s : doubleQuoted(s);
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = !needsEscape(s) && plainAllowed(s) ? s : doubleQuoted(s);
+    if (quoted.size < QUOTE_CACHE_SIZE) quoted.set(s, q);
+  }
+  return q;
 }
 
+// Keys and most values repeat across thousands of files (`instance_name`, `lxc`, an image):
+// deciding each once keeps rendering a large estate cheap.
+const QUOTE_CACHE_SIZE = 100_000;
+const quoted = new Map<string, string>();
+
+// Names, paths and IPs are most values: settle them with one test. No implicit type has two
+// dots, and a name of letters, digits, `_./-` only needs the implicit-type check.
+const DOTTED = /^[0-9]+\.[0-9]+\.[0-9.]+$/;
+const SIMPLE_NAME = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+
 function plainAllowed(s: string): boolean {
+  if (DOTTED.test(s)) return true;
+  if (SIMPLE_NAME.test(s)) return !looksImplicit(s);
   if (s === "") return false;
   const c = s[0] as string;
   // Indicators that cannot start a plain scalar; `-` can when a non-space follows it.
@@ -152,9 +178,13 @@ function plainAllowed(s: string): boolean {
   if (c === " " || s.endsWith(" ")) return false;
   if (s.startsWith("---") || s.startsWith("...")) return false;
   if (s.endsWith(":") || s.includes(": ") || s.includes(" #")) return false;
+  return !looksImplicit(s);
+}
+
+function looksImplicit(s: string): boolean {
   // Every implicit type starts with one of these characters; most names and descriptions do not.
-  if (MAYBE_IMPLICIT.test(s)) for (const re of IMPLICIT) if (re.test(s)) return false;
-  return true;
+  if (MAYBE_IMPLICIT.test(s)) for (const re of IMPLICIT) if (re.test(s)) return true;
+  return false;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
