@@ -14,6 +14,14 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   version: { type: "boolean", short: "V", description: "Print the version" },
 };
 
+const formatOption: OptionSpec = {
+  type: "string",
+  valueName: "fmt",
+  choices: ["human", "json", "github"],
+  default: "human",
+  description: "Output format; `github` prints workflow annotations",
+};
+
 const infraOption: OptionSpec = {
   type: "string",
   valueName: "path",
@@ -32,13 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "with file:line:column and a hint. Exit 0 when valid (warnings allowed), 1 otherwise.",
     usage: "plumb validate [--format human|json|github] [--strict] [--infra <path>]",
     options: {
-      format: {
-        type: "string",
-        valueName: "fmt",
-        choices: ["human", "json", "github"],
-        default: "human",
-        description: "Output format; `github` prints workflow annotations",
-      },
+      format: formatOption,
       strict: { type: "boolean", description: "Treat warnings (unknown keys, advice) as errors" },
       infra: infraOption,
       quiet: { type: "boolean", short: "q", description: "Print only problems, no summary line" },
@@ -93,13 +95,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         valueName: "dir",
         description: "Where inventory/, group_vars/, host_vars/ go (default: the repository root)",
       },
-      format: {
-        type: "string",
-        valueName: "fmt",
-        choices: ["human", "json", "github"],
-        default: "human",
-        description: "Output format; `github` prints workflow annotations",
-      },
+      format: formatOption,
       strict: { type: "boolean", description: "Treat validation warnings as errors" },
       infra: infraOption,
       quiet: { type: "boolean", short: "q", description: "No per-file lines and no summary" },

@@ -3,7 +3,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
-import { addBundleSignature, readKeyringFiles, writeAtomic } from "../../core/io/trust-store.js";
+import {
+  addBundleSignature,
+  readBundle,
+  readKeyringFiles,
+  writeAtomic,
+} from "../../core/io/trust-store.js";
 import { fingerprint } from "../../core/signing/public-key.js";
 import { signSshsig } from "../../core/signing/sshsig.js";
 import { namespaceFor } from "../../core/trust/keyring.js";
@@ -32,16 +37,25 @@ function need(dir: string, name: string): Uint8Array {
   return readFileSync(p);
 }
 
+/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
+export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+  const root = ctx.repoRoot();
+  const now = nowFrom(values);
+  const files = readKeyringFiles(root);
+  return {
+    root,
+    dir: resolve(ctx.cwd, bundleArg),
+    now,
+    keyring: verifyKeyring(files.bytes, files.signatures, now),
+  };
+}
+
 export async function signCommand(
   ctx: CommandContext,
   values: ParsedValues,
   bundleArg: string,
 ): Promise<number> {
-  const root = ctx.repoRoot();
-  const dir = resolve(ctx.cwd, bundleArg);
-  const now = nowFrom(values);
-  const files = readKeyringFiles(root);
-  const keyring = verifyKeyring(files.bytes, files.signatures, now);
+  const { dir, now, keyring } = openTrust(ctx, values, bundleArg);
   const script = need(dir, "contract.sh");
   const hfcBytes = need(dir, "hfc.json");
   const manifestPath = join(dir, "manifest.json");
@@ -134,19 +148,8 @@ export async function verifyCommand(
   values: ParsedValues,
   bundleArg: string,
 ): Promise<number> {
-  const root = ctx.repoRoot();
-  const dir = resolve(ctx.cwd, bundleArg);
-  const now = nowFrom(values);
-  const files = readKeyringFiles(root);
-  const keyring = verifyKeyring(files.bytes, files.signatures, now);
-  const bundle = {
-    script: need(dir, "contract.sh"),
-    hfc: need(dir, "hfc.json"),
-    manifest: need(dir, "manifest.json"),
-    signatures: (await import("../../core/io/trust-store.js")).readSignatures(
-      join(dir, "signatures"),
-    ),
-  };
+  const { dir, now, keyring } = openTrust(ctx, values, bundleArg);
+  const bundle = readBundle(dir);
   const result = verifyContract(bundle, keyring, {
     now,
     ...(values.target ? { target: values.target as string } : {}),

@@ -1,17 +1,18 @@
 // `plumb contract test <bundle>`: run a signed contract in an ephemeral Incus container through
 // the target-side verifier, as a real target would (seed 003's sandbox run), then delete it.
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ExitCode, PlumbError } from "../../core/errors.js";
-import { readBundle, readKeyringFiles, writeAtomic } from "../../core/io/trust-store.js";
+import { readBundle, writeAtomic } from "../../core/io/trust-store.js";
 import { parseManifest } from "../../core/trust/manifest.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
-import { verifyContract, verifyKeyring } from "../../core/trust/verify.js";
+import { verifyContract } from "../../core/trust/verify.js";
 import { ContractSandbox } from "../../reconcilers/contract/sandbox.js";
 import { ApiClient } from "../../reconcilers/drivers/incus/api-client.js";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
 import { UnixSocketTransport } from "../../reconcilers/drivers/incus/transport.js";
 import type { CommandContext, ParsedValues } from "../spec.js";
+import { openTrust } from "./contract-sign.js";
 
 const TRUST = "/etc/plumb/trust";
 const BUNDLE = "/var/lib/plumb/incoming";
@@ -21,11 +22,7 @@ export async function testCommand(
   values: ParsedValues,
   bundleArg: string,
 ): Promise<number> {
-  const root = ctx.repoRoot();
-  const dir = resolve(ctx.cwd, bundleArg);
-  const now = new Date();
-  const files = readKeyringFiles(root);
-  const keyring = verifyKeyring(files.bytes, files.signatures, now);
+  const { root, dir, now, keyring } = openTrust(ctx, values, bundleArg);
   const bundle = readBundle(dir);
   // --skip-local-verify exercises the target-side verifier alone (it must refuse on its own).
   const manifest =
