@@ -286,6 +286,70 @@ export const CODES = {
     title: "invalid Incus connection settings",
     help: "A remote needs an https:// address, a client certificate and key (PEM) trusted by the server, and the server certificate or its SHA-256 fingerprint to pin.",
   },
+  PLB711: {
+    title: "saved plan is stale",
+    help: "An object the saved plan read has changed since (someone applied, edited or deleted it, or the plan targets another Incus). Nothing was changed: `plumb apply` refuses before the first change. Run `plumb plan --out plan.json` again, review it, and apply the new plan. Exit code 3.",
+  },
+  PLB712: {
+    title: "apply lock held",
+    help: "Another `plumb apply` (the message names its host, process and start time) holds the lock stored in Incus (`user.plumb.lock` on the `default` project). Wait for it to finish. A lock whose holder died expires on its own (same host: at once; elsewhere: after its lease); `plumb unlock` removes it by hand after confirmation. Exit code 4.",
+  },
+  PLB713: {
+    title: "invalid plan file",
+    help: "The file is not a plumb plan, has an unknown `version`, or its digest does not match its content (edited or truncated). Create it again with `plumb plan --out plan.json`.",
+  },
+  PLB714: {
+    title: "domain subnet overlaps a host network",
+    help: "A domain's bridge would take a subnet the host already uses (an interface address or a route): creating it can cut the host off the network (anklume's incident). Choose another `subnet_id`/`zone_base`, or run with address-less bridges (`--bridge-addresses none`).",
+  },
+  PLB715: {
+    title: "image cannot be resolved",
+    help: "A machine to create names an image on a remote Incus does not know (`images:debian/13` needs the `images` remote of the incus CLI configuration) or a local alias that does not exist. Map it to an image this site has: `--image-map images:debian/13=plumb-busybox`, `PLUMB_IMAGE_MAP`, or `image_map:` in .plumb/site.yml.",
+  },
+  PLB716: {
+    title: "apply did not converge",
+    help: "Some changes failed (each is listed with Incus's error) or the re-plan after applying still finds differences. Changes that succeeded stay applied; fix the cause and run `plumb apply` again: it converges from wherever the last run stopped. `plumb snapshot rollback` restores the pre-apply snapshots.",
+  },
+  PLB717: {
+    title: "object not owned by this estate",
+    help: "An Incus object with a declared name exists but was not created by this estate (no `user.plumb.*` labels, another estate's, or a copy). plumb never modifies or deletes such objects. Rename the declared object, remove the live one yourself, or `plumb import` it to take it over.",
+  },
+  PLB718: {
+    title: "confirmation needed",
+    help: "This command changes live infrastructure and asks first; without a terminal it cannot ask. Review the plan and pass `--yes` (apply, unlock, snapshot restore) or `--force` (flush).",
+  },
+  PLB719: {
+    title: "pre-apply snapshot failed",
+    help: "An instance the plan touches could not be snapshotted, so apply stopped before changing anything. Fix the cause (disk space, a stuck instance), or run with `--no-snapshot` to apply without a safety net.",
+  },
+  PLB720: {
+    title: "nothing to roll back",
+    help: "No pre-apply snapshot with that timestamp exists on any instance of this estate, or none could be restored. `plumb snapshot rollback --list` shows the available ones.",
+  },
+  PLB721: {
+    title: "instance not found",
+    help: "No instance of that name exists in any Incus project (`self` means this machine's hostname). Check the name with `plumb snapshot list`.",
+  },
+  PLB722: {
+    title: "apply lock lost",
+    help: "The lock this apply held was taken over (forced `plumb unlock`, or its lease expired while the process was stalled). It stopped between two changes; run `plumb apply` again.",
+  },
+  PLB723: {
+    title: "flush needs --force",
+    help: "`plumb flush` destroys every Incus object this estate owns and the generated Ansible files. It runs only with `--force`; objects plumb does not own are never touched.",
+  },
+  PLB724: {
+    title: "live state not expressible in infra YAML",
+    help: "`plumb import` met something the infra format cannot describe (a bridge subnet outside the 10.x zone scheme, an instance outside any project of a bridge, …). The file is written without it and the message says what was left out.",
+  },
+  PLB725: {
+    title: "invalid site settings",
+    help: "`--image-map`, `PLUMB_IMAGE_MAP`, `--bridge-addresses` or .plumb/site.yml has a value plumb cannot read. Image maps are `from=to` pairs, comma-separated in the environment variable.",
+  },
+  PLB726: {
+    title: "plan has conflicts",
+    help: "Some declared objects collide with Incus objects plumb does not own (listed in the plan). They are left untouched and everything that depends on them is skipped; the rest applies. Resolve each conflict (rename, remove, or import) to converge.",
+  },
 
   // PLB8xx — contracts, keys and signatures
   PLB801: {

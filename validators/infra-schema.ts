@@ -111,6 +111,9 @@ export const infraSchema = {
         },
         shared_volumes_base: absPath("Default parent of shared-volume sources."),
         persistent_data_base: absPath("Default parent of persistent-data sources."),
+        auto_cleanup: bool(
+          "Delete Incus objects plumb created that are no longer declared (after confirmation). Default false: they are only reported.",
+        ),
       },
     },
     resourcePolicy: {
@@ -261,6 +264,11 @@ export const infraSchema = {
           description: "e.g. `30d`, `12h`, `90m`.",
         },
         weight: { type: "integer", minimum: 1, description: "Share under `resource_policy`." },
+        state: {
+          enum: ["running", "stopped"],
+          default: "running",
+          description: "Whether `plumb apply` keeps the instance running or stopped.",
+        },
         persistent_data: {
           type: "object",
           propertyNames: { pattern: NAME },

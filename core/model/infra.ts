@@ -42,6 +42,7 @@ export interface InfraGlobal {
   resource_policy?: true | InfraResourcePolicy;
   shared_volumes_base?: string;
   persistent_data_base?: string;
+  auto_cleanup?: boolean;
 }
 
 export interface InfraProfile {
@@ -84,6 +85,7 @@ export interface InfraMachine {
   snapshots_schedule?: string;
   snapshots_expiry?: string;
   weight?: number;
+  state?: "running" | "stopped";
   persistent_data?: Record<string, { path: string; readonly?: boolean }>;
 }
 
@@ -129,6 +131,7 @@ export const KEYS = {
     resource_policy: true,
     shared_volumes_base: true,
     persistent_data_base: true,
+    auto_cleanup: true,
   } satisfies Keys<InfraGlobal>,
   addressing: {
     base_octet: true,
@@ -163,6 +166,7 @@ export const KEYS = {
     snapshots_schedule: true,
     snapshots_expiry: true,
     weight: true,
+    state: true,
     persistent_data: true,
   } satisfies Keys<InfraMachine>,
   policy: {

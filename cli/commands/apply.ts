@@ -1,0 +1,251 @@
+// `plumb apply [plan.json]`: without a file, plan and ask; with a saved plan, apply exactly it
+// (refused before the first change if anything moved). Lock in Incus, pre-apply snapshots,
+// waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { PlumbError, UsageError } from "../../core/errors.js";
+import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
+import type { Output } from "../../core/output/output.js";
+import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
+import {
+  type ApplyProgress,
+  type ApplyReport,
+  runApply,
+} from "../../reconcilers/apply/run-apply.js";
+import { processLockEnv } from "../../reconcilers/lock/process-env.js";
+import { type Change, isActionable } from "../../reconcilers/model.js";
+import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
+import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { renderPlanHuman, summaryText } from "../render/plan-human.js";
+import type { CommandContext, CommandModule, ParsedValues } from "../spec.js";
+import { openSession, planFromRepo } from "./plan.js";
+
+/** Exit code when the apply finished but changes remain (skipped restarts, VMs on this host). */
+export const EXIT_PENDING = 2;
+
+function intOption(values: ParsedValues, name: string, fallback: number, min = 0): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got '${v}')`);
+  return n;
+}
+
+/** Asks on the terminal; without one, refuses (a script must say --yes). */
+export async function confirm(
+  _ctx: CommandContext,
+  question: string,
+  what: string,
+): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new PlumbError("PLB718", `${what}, and there is no terminal to confirm`, {
+      hint: "review the plan, then re-run with --yes",
+    });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(`${question} Only 'yes' will be accepted: `)).trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+function progressPrinter(out: Output, total: number) {
+  const s = out.style;
+  let n = 0;
+  return (p: ApplyProgress) => {
+    switch (p.type) {
+      case "lock":
+        if (p.takeover)
+          out.err(
+            s.yellow(
+              `took over a stale apply lock of run ${p.takeover.holder.run}: ${p.takeover.why}`,
+            ),
+          );
+        return;
+      case "snapshots": {
+        const ok = p.results.filter((r) => r.ok).length;
+        out.err(`snapshot ${p.name} of ${ok}/${p.results.length} instance(s) the plan touches`);
+        return;
+      }
+      case "cleanup":
+        if (p.deleted || p.failed)
+          out.err(
+            s.dim(
+              `retention: deleted ${p.deleted} old pre-apply snapshot(s)${p.failed ? `, ${p.failed} could not be deleted` : ""}`,
+            ),
+          );
+        return;
+      case "start":
+        return;
+      case "end": {
+        n++;
+        const r = p.result;
+        const head = out.isTTY ? `[${n}/${total}] ` : "";
+        const secs = `(${(r.ms / 1000).toFixed(1)}s)`;
+        const what = describeChange(p.change);
+        if (r.status === "done")
+          out.err(
+            `${head}${s.green("✓")} ${what} ${s.dim(secs)}${r.detail ? s.dim(` — ${r.detail}`) : ""}`,
+          );
+        else if (r.status === "skipped")
+          out.err(`${head}${s.yellow("–")} ${what}: skipped, ${r.detail}`);
+        else
+          out.err(
+            `${head}${s.red("✗")} ${what} ${s.dim(secs)}: ${r.error?.code} ${r.error?.message}`,
+          );
+      }
+    }
+  };
+}
+
+function count(results: readonly ChangeResult[], status: ChangeResult["status"]): number {
+  return results.filter((r) => r.status === status).length;
+}
+
+export const run: CommandModule["run"] = async (ctx, values, positionals) => {
+  const out = ctx.output;
+  const s = out.style;
+  const session = openSession(ctx, values);
+  try {
+    let plan: PlanDocument;
+    let replan: (() => Promise<readonly Change[]>) | undefined;
+    const file = positionals[0];
+    if (file !== undefined) {
+      if (values.limit || values["image-map"] || values["bridge-addresses"]) {
+        throw new UsageError(
+          "--limit, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
+        );
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (e) {
+        throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
+      }
+      plan = parsePlan(text, file);
+    } else {
+      plan = (await planFromRepo(ctx, values, session)).plan;
+      replan = async () =>
+        (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
+    }
+    if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
+    if (plan.summary.actionable === 0) {
+      if (out.json)
+        out.writeJson({ version: 1, ok: true, run: null, summary: plan.summary, results: [] });
+      return conflictsOrOk(plan);
+    }
+    if (values.yes !== true) {
+      const go = await confirm(
+        ctx,
+        "\nDo you want to perform these actions?",
+        `apply would make ${plan.summary.actionable} change(s)`,
+      );
+      if (!go) {
+        out.err("Apply cancelled.");
+        return 1;
+      }
+    }
+    const runId = `${timestamp()}-${randomBytes(3).toString("hex")}`;
+    const journal = new RunJournal(session.root, runId);
+    await journal.writeJson("plan.json", plan);
+    journal.event("start", { plan: plan.digest, file: file ?? null, argv: process.argv.slice(2) });
+    const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
+    const preApply = new PreApplyState(session.root);
+    const leaseSeconds = intOption({ l: ctx.env.PLUMB_LOCK_LEASE_SECONDS }, "l", 60, 3);
+    const actionable = plan.changes.filter(isActionable).length;
+    const report: ApplyReport = await runApply({
+      plan,
+      driver: session.driver,
+      target: session.target,
+      options: {
+        allowRestart: values["allow-restart"] === true,
+        snapshot: values["no-snapshot"] !== true,
+        keep,
+        concurrency: intOption(values, "parallelism", 4, 1),
+        stopTimeout: intOption(values, "stop-timeout", 30, 0),
+        leaseMs: leaseSeconds * 1000,
+      },
+      run: runId,
+      command: `plumb apply${file ? ` ${file}` : ""}`,
+      lockEnv: processLockEnv(),
+      timestamp: timestamp(),
+      recordSnapshots: (rec) => preApply.record(rec),
+      journal: (type, data) => journal.event(type, data),
+      onProgress: out.json ? undefined : progressPrinter(out, actionable),
+      ...(replan ? { replan } : {}),
+    });
+    if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
+    await journal.writeJson("result.json", report);
+    return finish(ctx, plan, report, runId);
+  } finally {
+    session.close();
+  }
+};
+
+function conflictsOrOk(plan: PlanDocument): number {
+  if (plan.summary.conflict > 0) {
+    throw new PlumbError(
+      "PLB726",
+      `${plan.summary.conflict} declared object(s) collide with Incus objects plumb does not own; they were left untouched`,
+    );
+  }
+  return 0;
+}
+
+function finish(
+  ctx: CommandContext,
+  plan: PlanDocument,
+  report: ApplyReport,
+  runId: string,
+): number {
+  const out = ctx.output;
+  const s = out.style;
+  const failed = count(report.results, "failed");
+  const skipped = count(report.results, "skipped");
+  const remaining = report.remaining ?? [];
+  if (out.json) {
+    out.writeJson({
+      version: 1,
+      ok: failed === 0,
+      run: runId,
+      snapshot: report.snapshot ?? null,
+      ...report,
+    });
+  } else {
+    out.err("");
+    out.err(
+      s.bold(
+        `Apply complete: ${count(report.results, "done")} done, ${failed} failed, ${skipped} skipped.`,
+      ) + s.dim(` (run ${runId})`),
+    );
+    for (const u of report.unconverged) out.err(`  ${s.yellow("!")} ${u.id}: ${u.why}`);
+    if (report.remaining !== undefined) {
+      if (remaining.length === 0)
+        out.err(s.green("Re-plan: no changes left; live Incus matches the estate."));
+      else out.err(s.yellow(`Re-plan: ${summaryText(summarize(remaining))}`));
+    }
+    if (report.snapshot)
+      out.err(
+        s.dim(
+          `Roll back with \`plumb snapshot rollback ${report.snapshot.slice("pre-apply-".length)}\`.`,
+        ),
+      );
+  }
+  if (failed > 0) {
+    throw new PlumbError("PLB716", `${failed} change(s) failed; the others were applied`, {
+      hint: "fix the cause and run `plumb apply` again; `plumb snapshot rollback` restores the pre-apply snapshots",
+    });
+  }
+  const verifyFailed = report.unconverged.filter((u) => !u.why.startsWith("skipped"));
+  if (verifyFailed.length > 0) {
+    throw new PlumbError(
+      "PLB716",
+      `${verifyFailed.length} change(s) were applied but did not converge`,
+    );
+  }
+  conflictsOrOk(plan);
+  return skipped > 0 || remaining.length > 0 ? EXIT_PENDING : 0;
+}

@@ -1,0 +1,165 @@
+// The plan for people, like `terraform plan`: one block per change with a symbol and colour,
+// field-level differences, and one summary line. Typed tables over every action, so a new
+// action does not compile until it has a symbol, a colour and a verb here.
+import type { Styler } from "../../core/output/output.js";
+import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
+import { refLabel } from "../../reconcilers/model.js";
+import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/ownership.js";
+import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
+
+export const SYMBOL: ActionTable<string> = {
+  create: "+",
+  update: "~",
+  "update-restart": "~",
+  replace: "-/+",
+  start: "↑",
+  stop: "↓",
+  delete: "-",
+  orphan: "?",
+  conflict: "!",
+};
+
+const COLOUR: ActionTable<keyof Styler> = {
+  create: "green",
+  update: "yellow",
+  "update-restart": "yellow",
+  replace: "red",
+  start: "cyan",
+  stop: "cyan",
+  delete: "red",
+  orphan: "dim",
+  conflict: "red",
+};
+
+export const VERB: ActionTable<string> = {
+  create: "will be created",
+  update: "will be updated in place",
+  "update-restart": "will be updated and restarted (needs --allow-restart)",
+  replace: "must be replaced",
+  start: "will be started",
+  stop: "will be stopped",
+  delete: "will be deleted",
+  orphan: "is an orphan (reported, not deleted)",
+  conflict: "conflicts with an object plumb does not own",
+};
+
+const q = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
+
+/** `~ config.limits.memory: "1GiB" → "2GiB"`, `+ devices.eth0 = {…}`, `- config.x = "1"`. */
+export function fieldLine(f: FieldChange, s: Styler): string {
+  if (f.before === undefined) return `${s.green("+")} ${f.path} = ${q(f.after)}`;
+  if (f.after === undefined) return `${s.red("-")} ${f.path} = ${q(f.before)}`;
+  return `${s.yellow("~")} ${f.path}: ${q(f.before)} → ${q(f.after)}`;
+}
+
+/** What a create sets, without plumb's own bookkeeping labels (but with the declared image). */
+function createLines(c: Change & { action: "create" | "replace" }): string[] {
+  const d = c.desired as unknown as Record<string, unknown>;
+  const lines: string[] = [];
+  if (typeof d.type === "string") lines.push(`type = ${q(d.type)}`);
+  if (c.create) {
+    const src = c.create.source as { alias?: string; server?: string };
+    const to = src.server ? `${src.server} ${src.alias}` : src.alias;
+    lines.push(`image = ${q(c.create.image)}${to && to !== c.create.image ? ` (from ${to})` : ""}`);
+  }
+  if (Array.isArray(d.profiles)) lines.push(`profiles = ${q(d.profiles)}`);
+  if (typeof d.description === "string" && d.description !== "")
+    lines.push(`description = ${q(d.description)}`);
+  for (const [k, v] of Object.entries((d.features as Record<string, string>) ?? {}))
+    lines.push(`${k} = ${q(v)}`);
+  for (const [k, v] of Object.entries((d.config as Record<string, string>) ?? {})) {
+    if (!k.startsWith(PLUMB_PREFIX) || k === IMAGE_KEY) lines.push(`config.${k} = ${q(v)}`);
+  }
+  for (const [k, v] of Object.entries((d.devices as Record<string, unknown>) ?? {}))
+    lines.push(`devices.${k} = ${q(v)}`);
+  if (typeof d.status === "string") lines.push(`status = ${q(d.status)}`);
+  return lines;
+}
+
+/** The lines of one change (first line: symbol, kind, name, verb). */
+export function changeLines(c: Change, s: Styler): string[] {
+  const paint = s[COLOUR[c.action]];
+  const head = `${paint(SYMBOL[c.action].padStart(3))} ${s.bold(`${c.ref.kind} ${refLabel(c.ref)}`)} ${s.dim(VERB[c.action])}`;
+  const body: string[] = [];
+  switch (c.action) {
+    case "create":
+      body.push(...createLines(c).map((l) => `${s.green("+")} ${l}`));
+      if (c.unsupported) body.push(s.yellow(`! not created on this host: ${c.unsupported}`));
+      break;
+    case "update":
+      if (c.drift) body.push(s.yellow("! changed outside plumb since the last apply (drift)"));
+      body.push(...c.fields.map((f) => fieldLine(f, s)));
+      break;
+    case "update-restart":
+      if (c.drift) body.push(s.yellow("! changed outside plumb since the last apply (drift)"));
+      body.push(...c.fields.map((f) => fieldLine(f, s)));
+      body.push(s.yellow(`! restart required by: ${c.restartFields.join(", ")}`));
+      break;
+    case "replace":
+      body.push(
+        s.red(
+          `# forces replacement: ${c.reasons.join("; ")} (the instance and its snapshots are deleted)`,
+        ),
+      );
+      body.push(...c.fields.map((f) => fieldLine(f, s)));
+      if (c.unsupported) body.push(s.yellow(`! not replaced on this host: ${c.unsupported}`));
+      break;
+    case "start":
+    case "stop":
+      break;
+    case "delete":
+    case "orphan":
+    case "conflict":
+      body.push(s.dim(c.reason));
+      break;
+  }
+  if (c.affects?.length) body.push(s.dim(`# reaches ${c.affects.join(", ")}`));
+  for (const n of c.notes ?? []) body.push(s.dim(`# ${n}`));
+  return [head, ...body.map((l) => `      ${l}`)];
+}
+
+const n = (k: number, word: string) => `${k} ${word}`;
+
+export function summaryText(sum: PlanSummary): string {
+  if (sum.actionable === 0) return "No changes. Live Incus matches the declared estate.";
+  const parts = [
+    n(sum.create, "to create"),
+    n(sum.update + sum["update-restart"], "to update") +
+      (sum["update-restart"] ? ` (${sum["update-restart"]} need a restart)` : ""),
+    n(sum.replace, "to replace"),
+    n(sum.start + sum.stop, "to start/stop"),
+    n(sum.delete, "to delete"),
+  ];
+  return `Plan: ${parts.join(", ")}.`;
+}
+
+export function reportText(sum: PlanSummary): string | undefined {
+  const parts: string[] = [];
+  if (sum.orphan)
+    parts.push(
+      `${sum.orphan} orphan${sum.orphan === 1 ? "" : "s"} (auto_cleanup is off: reported only)`,
+    );
+  if (sum.conflict)
+    parts.push(
+      `${sum.conflict} conflict${sum.conflict === 1 ? "" : "s"} with objects plumb does not own (left untouched)`,
+    );
+  return parts.length ? parts.join("; ") : undefined;
+}
+
+export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
+  const lines: string[] = [];
+  const scope = plan.limit ? ` --limit ${plan.limit.join(",")}` : "";
+  lines.push(
+    s.dim(`estate ${plan.owner} → ${plan.target}${scope}; read ${plan.observed.length} objects`),
+  );
+  if (plan.changes.length > 0) {
+    lines.push("", "plumb will perform the following actions:", "");
+    for (const c of plan.changes) lines.push(...changeLines(c, s), "");
+  } else {
+    lines.push("");
+  }
+  lines.push(s.bold(summaryText(plan.summary)));
+  const report = reportText(plan.summary);
+  if (report) lines.push(s.yellow(report));
+  return lines;
+}

@@ -1,0 +1,113 @@
+// `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
+// The effects (Incus, the host's networks) come in through injected drivers.
+import { PlumbError, UsageError } from "../../core/errors.js";
+import type { Estate } from "../../core/model/estate.js";
+import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
+import type { HostDriver } from "../drivers/host/host-networks.js";
+import type { IncusDriver } from "../drivers/incus/types.js";
+import { checkHostOverlap } from "../host-overlap.js";
+import { type ImageRemote, resolveImage } from "../images.js";
+import type { Change } from "../model.js";
+import { type PlanDocument, sealPlan } from "./plan-document.js";
+import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
+
+export interface SiteSettings {
+  readonly bridgeAddresses: BridgeAddresses;
+  readonly storagePool: string;
+  readonly imageMap: Readonly<Record<string, string>>;
+  readonly remotes: Readonly<Record<string, ImageRemote>>;
+}
+
+export interface MakePlanInput {
+  readonly estate: Estate;
+  readonly autoCleanup: boolean;
+  readonly limit?: readonly string[] | undefined;
+  readonly settings: SiteSettings;
+  readonly driver: IncusDriver;
+  /** Where the driver points, recorded in the plan (`unix:/var/lib/incus/unix.socket`). */
+  readonly target: string;
+  readonly gitHead: string | null;
+  readonly toolVersion: string;
+  readonly now: Date;
+  /** The host's networks, for the overlap check (omitted: not checked, e.g. a remote Incus). */
+  readonly host?: HostDriver | undefined;
+}
+
+export interface MadePlan {
+  readonly plan: PlanDocument;
+  readonly desired: DesiredState;
+  readonly observation: Observation;
+}
+
+export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
+  const { estate, settings, driver } = input;
+  const owner = estate.projectName;
+  if (input.limit) {
+    const known = new Set(estate.domains.map((d) => d.name));
+    const unknown = input.limit.filter((l) => !known.has(l));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--limit: no domain named ${unknown.join(", ")}`,
+        `domains: ${[...known].join(", ")}`,
+      );
+    }
+  }
+  const server = await driver.server();
+  const vmSupported = /qemu/.test(String(server.environment?.driver ?? ""));
+  const desired = buildDesired(estate, {
+    owner,
+    bridgeAddresses: settings.bridgeAddresses,
+    storagePool: settings.storagePool,
+    limit: input.limit,
+    vmSupported,
+    resolveImage: (image) => resolveImage(image, settings.imageMap, settings.remotes),
+  });
+  const scope = scopeOf(desired, owner, input.limit !== undefined);
+  const observation = await observe(driver, scope);
+  if (input.host && settings.bridgeAddresses === "declared") {
+    const incusNetworks = new Set(
+      observation.observed.filter((o) => o.ref.kind === "network").map((o) => o.ref.name),
+    );
+    checkHostOverlap(desired.objects, input.host.networks(), incusNetworks);
+  }
+  const changes = computeChanges({
+    desired: desired.objects,
+    observed: observation.observed,
+    scope,
+    autoCleanup: input.autoCleanup,
+  });
+  assertImages(changes, desired);
+  const plan = sealPlan({
+    createdAt: input.now.toISOString(),
+    tool: { name: "plumb", version: input.toolVersion },
+    owner,
+    target: input.target,
+    git: { head: input.gitHead },
+    limit: input.limit ? [...input.limit] : null,
+    projects: observation.projects,
+    settings: {
+      bridgeAddresses: settings.bridgeAddresses,
+      storagePool: settings.storagePool,
+      imageMap: settings.imageMap,
+      autoCleanup: input.autoCleanup,
+    },
+    host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
+    observed: observedRecords(desired.objects, observation.observed, changes, scope),
+    changes,
+  });
+  return { plan, desired, observation };
+}
+
+/** An instance that must be created needs an image this site can resolve. */
+function assertImages(changes: readonly Change[], desired: DesiredState): void {
+  const missing = changes
+    .filter((c) => c.ref.kind === "instance" && (c.action === "create" || c.action === "replace"))
+    .filter((c) => !("unsupported" in c && c.unsupported))
+    .map((c) => desired.imageProblems.get(c.ref.name))
+    .filter((p): p is string => p !== undefined);
+  if (missing.length > 0) {
+    throw new PlumbError("PLB715", [...new Set(missing)].join("; "), {
+      hint: "map the image to one this site has: --image-map images:debian/13=plumb-busybox (or PLUMB_IMAGE_MAP, or image_map in .plumb/site.yml)",
+    });
+  }
+}

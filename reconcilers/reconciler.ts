@@ -1,0 +1,65 @@
+// The contract every resource kind implements (seed 004 §7's six steps):
+//   1 read   — `read(live)`: one recursion=1 listing per project, shared by every kind (LiveView)
+//   2 parse  — the same call turns Incus objects into ObservedObjects (the managed view + ownership)
+//   3 desired— `desired.ts` builds DesiredObjects from the Estate (the model the generator uses)
+//   4–6      — `diff(desired, observed)`: create what is missing, update what differs, report
+//              orphans (delete them only with auto_cleanup)
+// and `apply(change, driver)` performs one change. read and apply do I/O through the injected
+// driver; diff is pure.
+import type { IncusDriver, Instance, Network, Profile, Project } from "./drivers/incus/types.js";
+import type { Change, DesiredObject, Kind, ObservedObject } from "./model.js";
+
+/** Memoized listings: every kind reads through it, so each listing is fetched once per plan. */
+export interface LiveView {
+  projects(): Promise<Project[]>;
+  /** Networks of the `default` project (domain projects use `features.networks=false`). */
+  networks(): Promise<Network[]>;
+  profiles(project: string): Promise<Profile[]>;
+  instances(project: string): Promise<Instance[]>;
+}
+
+export interface ReadScope {
+  /** The estate's `project_name`: the owner written into `user.plumb.owner`. */
+  readonly owner: string;
+  /** Incus projects to read profiles and instances from (declared ∪ owned, within --limit). */
+  readonly projects: readonly string[];
+}
+
+/** Whether plumb may act inside a project (it must own it, or be about to create it). */
+export type ProjectAccess =
+  | { readonly ok: true; readonly creating: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+export interface DiffContext {
+  readonly owner: string;
+  /** `global.auto_cleanup: true`: owned objects no longer declared are deleted (else reported). */
+  readonly autoCleanup: boolean;
+  projectAccess(project: string): ProjectAccess;
+  /** False for objects outside `--limit` and those of disabled domains: neither changed nor orphaned. */
+  inScope(ref: ObservedObject["ref"]): boolean;
+}
+
+export interface ApplyContext {
+  readonly owner: string;
+  /** Apply `update-restart` changes (restarting the instance); otherwise they are skipped. */
+  readonly allowRestart: boolean;
+  /** Whether the host runs virtual machines (Incus `driver` includes qemu). */
+  readonly vmSupported: boolean;
+  /** Seconds a clean stop may take before it is forced. */
+  readonly stopTimeout: number;
+}
+
+export type ApplyOutcome =
+  | { readonly status: "done"; readonly detail?: string }
+  | { readonly status: "skipped"; readonly reason: string };
+
+export interface Reconciler<K extends Kind> {
+  readonly kind: K;
+  read(live: LiveView, scope: ReadScope): Promise<ObservedObject<K>[]>;
+  diff(
+    desired: readonly DesiredObject<K>[],
+    observed: readonly ObservedObject<K>[],
+    ctx: DiffContext,
+  ): Change<K>[];
+  apply(change: Change<K>, driver: IncusDriver, ctx: ApplyContext): Promise<ApplyOutcome>;
+}
