@@ -164,6 +164,12 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     expect(dup.status).toBe(500);
   });
 
+  it("image aliases: one recursion=1 listing; the test image is there with its fingerprint", async () => {
+    const aliases = await d.listImageAliases();
+    const mine = aliases.find((a) => a.name === image);
+    expect(mine?.target).toMatch(/^[0-9a-f]{12,64}$/);
+  });
+
   it("instances: create from the image, list (recursion=1), duplicate inside the operation is a conflict", async () => {
     await d.createInstance(project, {
       name: inst,

@@ -5,6 +5,7 @@ import { NotFoundError, OperationFailedError, ProtocolError } from "./errors.js"
 import type { HttpTransport } from "./transport.js";
 import type {
   Etagged,
+  ImageAlias,
   IncusDriver,
   Instance,
   InstanceAction,
@@ -275,6 +276,11 @@ export class IncusApiDriver implements IncusDriver {
   async deleteSnapshot(project: string, instance: string, name: string): Promise<void> {
     const endpoint = url(`instances/${enc(instance)}/snapshots/${enc(name)}`, { project });
     await this.#api.call("DELETE", endpoint, { project });
+  }
+
+  // ---- images ----
+  listImageAliases(project = "default"): Promise<ImageAlias[]> {
+    return this.#list<ImageAlias>(url("images/aliases", { project, recursion: "1" }));
   }
 
   waitOperation(operation: string, project?: string): Promise<Operation> {

@@ -175,6 +175,15 @@ export interface SnapshotCreate {
   readonly expires_at?: string;
 }
 
+// ---- images ----
+export interface ImageAlias {
+  readonly name: string;
+  /** Fingerprint of the image the alias points to. */
+  readonly target: string;
+  readonly type?: string;
+  readonly description?: string;
+}
+
 // ---- operations ----
 export interface Operation {
   readonly id: string;
@@ -253,6 +262,9 @@ export interface IncusDriver {
   createSnapshot(project: string, instance: string, snapshot: SnapshotCreate): Promise<void>;
   restoreSnapshot(project: string, instance: string, name: string): Promise<void>;
   deleteSnapshot(project: string, instance: string, name: string): Promise<void>;
+
+  /** Image aliases of a project (`default` when omitted): one recursion=1 call. */
+  listImageAliases(project?: string): Promise<ImageAlias[]>;
 
   /** Wait for an operation (`/1.0/operations/<id>` or the bare id) to finish; its result. */
   waitOperation(operation: string, project?: string): Promise<Operation>;

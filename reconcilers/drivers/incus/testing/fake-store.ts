@@ -66,6 +66,17 @@ export class FakeStore {
       return this.instances.route(method, space, project, name, b, ifMatch, recursion);
     }
     if (!space) return errorReply(404, "Project not found");
+    if (kind === "images" && name === "aliases" && method === "GET") {
+      // One fingerprint for every alias: the fake's instances all record it as their base image.
+      return sync(
+        [...this.instances.images].map((a) => ({
+          name: a,
+          target: "7638b0294147",
+          type: "container",
+          description: "",
+        })),
+      );
+    }
     if (kind === "networks" || kind === "profiles") {
       return this.#simple(kind, method, space, name, b, ifMatch, recursion);
     }
