@@ -10,7 +10,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isTempFile, tempPathFor, writeFileAtomic, writeFilesAtomic } from "./atomic-write.js";
+import {
+  BATCH_FLUSH_FROM,
+  flushFileSystems,
+  isTempFile,
+  tempPathFor,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from "./atomic-write.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "plumb-atomic-"));
 
@@ -49,6 +56,45 @@ describe("writeFilesAtomic", () => {
     ).rejects.toThrow();
     expect(readFileSync(join(d, "a.yml"), "utf8")).toBe("old\n");
     expect(readdirSync(d).filter(isTempFile)).toEqual([]);
+  });
+});
+
+describe("large batches", () => {
+  const batch = (d: string) =>
+    Array.from({ length: BATCH_FLUSH_FROM + 3 }, (_, i) => ({
+      path: join(d, `f${i}.yml`),
+      content: `n: ${i}\n`,
+    }));
+
+  it("flush the file system once, before any rename", async () => {
+    const d = dir();
+    const files = batch(d);
+    const seen: string[][] = [];
+    const flushed: (readonly string[])[] = [];
+    await writeFilesAtomic(files, {
+      flushFileSystems: (dirs) => {
+        // Every temporary file exists and no target does yet when the flush happens.
+        seen.push(readdirSync(d));
+        flushed.push(dirs);
+        return true;
+      },
+    });
+    expect(flushed).toEqual([[d]]);
+    expect(seen[0]?.every(isTempFile)).toBe(true);
+    expect(seen[0]).toHaveLength(files.length);
+    for (const f of files) expect(readFileSync(f.path, "utf8")).toBe(f.content);
+    expect(readdirSync(d).filter(isTempFile)).toEqual([]);
+  });
+
+  it("fall back to per-file fsync when the file system cannot be flushed", async () => {
+    const d = dir();
+    const files = batch(d);
+    await writeFilesAtomic(files, { flushFileSystems: () => false });
+    for (const f of files) expect(readFileSync(f.path, "utf8")).toBe(f.content);
+  });
+
+  it.skipIf(process.platform !== "linux")("flushes through `sync -f` on Linux", () => {
+    expect(flushFileSystems([dir()])).toBe(true);
   });
 });
 

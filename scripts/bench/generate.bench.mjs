@@ -8,6 +8,7 @@
 // as an infra/ folder), {out} (the folder to write inventory/, group_vars/, host_vars/ into).
 // For anklume: --compare "python3 ../anklume/scripts/generate.py {infra} --base-dir {out}"
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, fmt, PLUMB, row, summary, tempDir, time, writeTree } from "./harness.mjs";
 import { PER_DOMAIN, SIZES, synthEstate } from "./synth.mjs";
@@ -41,8 +42,16 @@ export async function bench({ runs = 5, compare } = {}) {
         ...Object.fromEntries(Object.entries(estate.dir).map(([k, v]) => [`infra/${k}`, v])),
       });
       const repo = join(dir, "repo");
+      // Cold runs start from an empty output folder. The previous output is moved aside, not
+      // deleted: deleting thousands of files right before a timed run makes the disk (mounted
+      // with online discard here) slow during that run. The temp folder goes at the end.
+      let moved = 0;
       const wipe = () => {
-        for (const d of GENERATED) cleanup(join(repo, d));
+        const trash = join(dir, `old-${moved++}`);
+        mkdirSync(trash);
+        for (const d of GENERATED) {
+          if (existsSync(join(repo, d))) renameSync(join(repo, d), join(trash, d));
+        }
       };
       const argv = [process.execPath, PLUMB, "generate", "--quiet"];
       const cold = summary(time(argv, { cwd: repo, runs, setup: wipe }));
@@ -71,7 +80,9 @@ export async function bench({ runs = 5, compare } = {}) {
           .replaceAll("{infra_dir}", join(dir, "infra"))
           .replaceAll("{out}", out);
         const sh = ["sh", "-c", cmd];
-        const wipeOther = () => cleanup(out);
+        const wipeOther = () => {
+          if (existsSync(out)) renameSync(out, join(dir, `other-${moved++}`));
+        };
         const ocold = summary(time(sh, { cwd: dir, runs, setup: wipeOther }));
         const ore = summary(time(sh, { cwd: dir, runs }));
         other = `${fmt(ocold.median)} / ${fmt(ore.median)}`;
