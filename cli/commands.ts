@@ -98,7 +98,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       format: formatOption,
       strict: { type: "boolean", description: "Treat validation warnings as errors" },
       infra: infraOption,
-      quiet: { type: "boolean", short: "q", description: "No per-file lines and no summary" },
+      quiet: {
+        type: "boolean",
+        short: "q",
+        description: "Print only what needs attention (errors, orphans, a failing --check)",
+      },
     },
     examples: [
       ["plumb generate", "Write the Ansible tree of the repository you are in"],

@@ -85,7 +85,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     const drift = mode === "check" && isDrift(plan);
     if (format === "json") return finish(!drift, plan, outcomes);
     if (format === "github") for (const l of githubLines(plan, report)) out.out(l);
-    for (const l of fileLines(plan, report)) out.out(l);
+    if (values.quiet !== true || drift) for (const l of fileLines(plan, report)) out.out(l);
     for (const l of orphanLines(outcomes, report)) out.out(l);
     if (values.quiet !== true || drift) out.err(summaryText(plan, outcomes, report));
     return drift ? ExitCode.error : ExitCode.ok;
