@@ -466,6 +466,12 @@ function reconcileCommands(): CommandSpec[] {
           valueName: "s",
           description: "Seconds a clean stop may take before it is forced (default 30)",
         },
+        "lock-timeout": {
+          type: "string",
+          valueName: "s",
+          description:
+            "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
+        },
       },
       examples: [
         ["plumb apply", "Plan, confirm, apply"],

@@ -33,6 +33,12 @@ function intOption(values: ParsedValues, name: string, fallback: number, min = 0
   return n;
 }
 
+/** `--lock-timeout <s>` or PLUMB_LOCK_TIMEOUT: how long to wait for a held lock (default 0). */
+export function lockTimeout(ctx: CommandContext, values: ParsedValues): number {
+  const v = values["lock-timeout"] ?? ctx.env.PLUMB_LOCK_TIMEOUT;
+  return intOption({ "lock-timeout": v as string | undefined }, "lock-timeout", 0, 0);
+}
+
 /** Asks on the terminal; without one, refuses (a script must say --yes). */
 export async function confirm(
   _ctx: CommandContext,
@@ -154,7 +160,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     journal.event("start", { plan: plan.digest, file: file ?? null, argv: process.argv.slice(2) });
     const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
     const preApply = new PreApplyState(session.root);
-    const leaseSeconds = intOption({ l: ctx.env.PLUMB_LOCK_LEASE_SECONDS }, "l", 60, 3);
+    const leaseSeconds = intOption({ "lock-lease": ctx.env.PLUMB_LOCK_LEASE }, "lock-lease", 60, 3);
     const actionable = plan.changes.filter(isActionable).length;
     const report: ApplyReport = await runApply({
       plan,
@@ -167,6 +173,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         concurrency: intOption(values, "parallelism", 4, 1),
         stopTimeout: intOption(values, "stop-timeout", 30, 0),
         leaseMs: leaseSeconds * 1000,
+        lockWaitMs: lockTimeout(ctx, values) * 1000,
       },
       run: runId,
       command: `plumb apply${file ? ` ${file}` : ""}`,

@@ -14,6 +14,7 @@ import { refLabel } from "../../reconcilers/model.js";
 import { sealPlan } from "../../reconcilers/plan/plan-document.js";
 import { computeChanges, observe, observedRecords } from "../../reconcilers/plan/planner.js";
 import type { CommandModule } from "../spec.js";
+import { lockTimeout } from "./apply.js";
 import { loadEstate, openSession, toolVersion } from "./plan.js";
 
 /** Generated files: `*.yml` in inventory/, group_vars/, host_vars/ holding a managed section. */
@@ -91,6 +92,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
         concurrency: 4,
         stopTimeout: 10,
         leaseMs: 60_000,
+        lockWaitMs: lockTimeout(ctx, values) * 1000,
       },
       run: runId,
       command: "plumb flush",

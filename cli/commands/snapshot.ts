@@ -16,7 +16,7 @@ import {
   rollback,
 } from "../../reconcilers/snapshots/pre-apply.js";
 import type { CommandContext, CommandModule, ParsedValues } from "../spec.js";
-import { confirm } from "./apply.js";
+import { confirm, lockTimeout } from "./apply.js";
 import { loadEstate, openSession, type Session } from "./plan.js";
 
 /** Every instance of every project, with snapshots (one recursion=2 listing per project). */
@@ -61,6 +61,7 @@ async function withLock<T>(
     run: `${timestamp()}-snapshot`,
     command,
     leaseMs: 60_000,
+    waitMs: lockTimeout(ctx, {}) * 1000,
     env: processLockEnv(),
     onTakeover: (h, why) => ctx.output.err(`took over a stale apply lock of run ${h.run}: ${why}`),
   });

@@ -25,6 +25,8 @@ export interface ApplyOptions {
   readonly concurrency: number;
   readonly stopTimeout: number;
   readonly leaseMs: number;
+  /** Wait this long for a held lock (0: fail at once). */
+  readonly lockWaitMs?: number;
 }
 
 export type ApplyProgress =
@@ -74,6 +76,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     run: input.run,
     command: input.command,
     leaseMs: options.leaseMs,
+    ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
     env: input.lockEnv,
     onTakeover: (holder, why) => {
       input.journal("lock-takeover", { holder, why });

@@ -108,6 +108,8 @@ export interface LockOptions {
   /** Lease length; the holder renews it every third of it. */
   readonly leaseMs: number;
   readonly env: LockEnv;
+  /** How long to wait for a held lock before giving up (0: fail at once, like TF's -lock-timeout). */
+  readonly waitMs?: number;
   /** Told when a stale lock was taken over (for the operator). */
   onTakeover?(previous: LockHolder, why: string): void;
 }
@@ -130,8 +132,22 @@ export class IncusLock {
     return { ...this.#holder, expires: new Date(now.getTime() + this.#o.leaseMs).toISOString() };
   }
 
-  /** Takes the lock or throws LockHeldError naming the holder. */
+  /** Takes the lock, waiting up to `waitMs` for a holder to finish; else throws LockHeldError. */
   static async acquire(driver: IncusDriver, o: LockOptions): Promise<IncusLock> {
+    const deadline = Date.now() + (o.waitMs ?? 0);
+    for (;;) {
+      try {
+        return await IncusLock.#tryAcquire(driver, o);
+      } catch (err) {
+        if (!(err instanceof LockHeldError) || Date.now() >= deadline) throw err;
+        await new Promise((r) =>
+          setTimeout(r, Math.min(1000, Math.max(50, deadline - Date.now()))),
+        );
+      }
+    }
+  }
+
+  static async #tryAcquire(driver: IncusDriver, o: LockOptions): Promise<IncusLock> {
     const now = o.env.now();
     const me: LockHolder = {
       owner: o.owner,
