@@ -40,15 +40,19 @@ function projectsOf(ids: readonly string[]): string[] {
   return [...out].sort();
 }
 
-/** Re-reads the objects behind `ids` (the same handful of listings as a plan). */
+/**
+ * Re-reads projects, networks, and the profiles and instances of `projects` (the same handful of
+ * listings as a plan) — exactly the projects the plan read, so a project it did not look into
+ * (someone else's) does not look "moved".
+ */
 export async function observeIds(
   driver: IncusDriver,
   owner: string,
-  ids: readonly string[],
+  read: readonly string[],
 ): Promise<Map<string, ObservedObject>> {
   const live = new CachedLiveView(driver);
   const existing = new Set((await live.projects()).map((p) => p.name));
-  const projects = projectsOf(ids).filter((p) => existing.has(p));
+  const projects = read.filter((p) => existing.has(p));
   const scope = { owner, projects };
   const out = new Map<string, ObservedObject>();
   for (const kind of KINDS) {
@@ -66,11 +70,7 @@ export async function assertFresh(
   if (plan.target !== target) {
     throw new StalePlanError([], `it was made against ${plan.target}, this is ${target}`);
   }
-  const now = await observeIds(
-    driver,
-    plan.owner,
-    plan.observed.map((r) => r.id),
-  );
+  const now = await observeIds(driver, plan.owner, plan.projects);
   const moved = plan.observed
     .filter((r) => (now.get(r.id)?.hash ?? null) !== r.hash)
     .map((r) => r.id);
@@ -119,11 +119,7 @@ export async function verifyTargets(
   changes: readonly Change[],
   driver: IncusDriver,
 ): Promise<Unconverged[]> {
-  const now = await observeIds(
-    driver,
-    plan.owner,
-    changes.map((c) => c.id),
-  );
+  const now = await observeIds(driver, plan.owner, projectsOf(changes.map((c) => c.id)));
   const ctx: DiffContext = {
     owner: plan.owner,
     autoCleanup: false,

@@ -122,6 +122,13 @@ export async function adopt(
       failed.push(`${label}: ${(err as Error).message}`);
     }
   };
-  await mapLimit(desired, concurrency, one);
+  // Kind by kind: a profile write updates its instances, which must not run alongside.
+  for (const kinds of [["project", "network"], ["profile"], ["instance"]]) {
+    await mapLimit(
+      desired.filter((o) => kinds.includes(o.ref.kind)),
+      concurrency,
+      one,
+    );
+  }
   return { adopted: adopted.sort(), skipped, failed };
 }

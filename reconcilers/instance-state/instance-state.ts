@@ -2,6 +2,7 @@
 // are started by their create (one Incus operation); unowned ones are the instance kind's
 // conflict. Never orphans: an instance's deletion is the instance kind's.
 import { assertOwned, notApplicable } from "../apply-guards.js";
+import { retryWhenBusy } from "../drivers/incus/retry-on-stale.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
 import { stopInstance } from "../instance/instance.js";
 import type { Change, ObservedObject, StateSpec } from "../model.js";
@@ -43,7 +44,7 @@ async function apply(
       if (i.type === "virtual-machine" && !ctx.vmSupported) {
         return { status: "skipped", reason: "this host cannot run virtual machines" };
       }
-      const r = await d.setInstanceState(project, name, "start");
+      const r = await retryWhenBusy(() => d.setInstanceState(project, name, "start"));
       return r.changed ? { status: "done" } : { status: "done", detail: "already running" };
     }
     case "stop": {

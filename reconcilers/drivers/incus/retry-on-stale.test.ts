@@ -72,3 +72,56 @@ describe("updateWithFreshEtag", () => {
     expect(fake.count("PUT", "/1.0/")).toBe(0);
   });
 });
+
+describe("updateWithFreshEtag while Incus is busy with the same instance", () => {
+  let fake: FakeIncusServer;
+  let driver: IncusApiDriver;
+  beforeEach(async () => {
+    fake = await FakeIncusServer.start();
+    driver = connectIncus({ kind: "unix", socketPath: fake.socketPath });
+  });
+  afterEach(async () => {
+    driver.close();
+    await fake.close();
+  });
+
+  it("writes again after a pause, from a fresh read", async () => {
+    let puts = 0;
+    const busy =
+      "The following instances failed to update (profile change still saved):\n - Project: default, Instance: c1: Failed to create instance update operation: A matching non-reusable operation has now succeeded";
+    fake.intercept = (r) =>
+      r.method === "PUT" && puts++ < 2
+        ? {
+            status: 500,
+            body: JSON.stringify({
+              type: "error",
+              error_code: 500,
+              error: busy,
+              status: "",
+              status_code: 0,
+              operation: "",
+              metadata: null,
+            }),
+          }
+        : undefined;
+    let reads = 0;
+    const wrote = await updateWithFreshEtag(
+      () => {
+        reads++;
+        return driver.getProfile("default", "default");
+      },
+      async (cur, etag) => {
+        await driver.updateProfile(
+          "default",
+          "default",
+          { ...cur, config: { "user.x": "1" } },
+          etag,
+        );
+        return true;
+      },
+    );
+    expect(wrote).toBe(true);
+    expect(reads).toBe(3);
+    expect((await driver.getProfile("default", "default")).value.config["user.x"]).toBe("1");
+  });
+});
