@@ -6,7 +6,7 @@ import type { Diagnostic } from "./diagnostics.js";
 export const ExitCode = {
   ok: 0,
   error: 1,
-  /** Changes present (plan --detailed-exitcode, generate --check). */
+  /** Changes present: `plan --detailed-exitcode` (Terraform convention). */
   changes: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
