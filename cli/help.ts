@@ -55,6 +55,6 @@ export function mainHelp(version: string, s: Styler): string {
     "  $ plumb validate --help",
     `      ${s.dim("Everything about one command")}`,
     "",
-    "Exit codes: 0 success, 1 error, 2 changes present (plan/check commands). Docs: docs/ in the repository.",
+    "Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode). Docs: docs/ in the repository.",
   ].join("\n");
 }
