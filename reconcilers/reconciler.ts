@@ -55,6 +55,8 @@ export type ApplyOutcome =
 
 export interface Reconciler<K extends Kind> {
   readonly kind: K;
+  /** At most this many changes of the kind at once (default: the apply's parallelism). */
+  readonly maxConcurrency?: number;
   read(live: LiveView, scope: ReadScope): Promise<ObservedObject<K>[]>;
   diff(
     desired: readonly DesiredObject<K>[],

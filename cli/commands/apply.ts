@@ -13,13 +13,14 @@ import {
   type ApplyReport,
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
+import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import type { CommandContext, CommandModule, ParsedValues } from "../spec.js";
-import { openSession, planFromRepo } from "./plan.js";
+import { loadEstate, openSession, planFromRepo } from "./plan.js";
 
 /** Exit code when the apply finished but changes remain (skipped restarts, VMs on this host). */
 export const EXIT_PENDING = 2;
@@ -133,6 +134,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       }
       plan = parsePlan(text, file);
     } else {
+      // Operations an interrupted apply left running would race this plan: let them finish.
+      const { estate } = loadEstate(ctx, values);
+      await settleOperations(session.driver, new Set(estate.domains.map((d) => d.project)), {
+        timeoutMs: 120_000,
+        onWait: (n) =>
+          out.err(
+            s.dim(`waiting for ${n} Incus operation(s) still running in the estate's projects…`),
+          ),
+      });
       plan = (await planFromRepo(ctx, values, session)).plan;
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);

@@ -9,6 +9,7 @@ import { RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { MANAGED_BEGIN } from "../../generators/ansible/managed-section.js";
 import { GENERATED_DIRS } from "../../generators/ansible/render.js";
 import { runApply } from "../../reconcilers/apply/run-apply.js";
+import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { refLabel } from "../../reconcilers/model.js";
 import { sealPlan } from "../../reconcilers/plan/plan-document.js";
@@ -54,6 +55,13 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   try {
     const none = { projects: new Set<string>(), networks: new Set<string>() };
     const scope = { owner, disabled: none };
+    // A flush or apply killed mid-way may have left operations running: let them finish first.
+    const owned = (await session.driver.listProjects()).filter(
+      (x) => x.config?.["user.plumb.owner"] === owner,
+    );
+    await settleOperations(session.driver, new Set(owned.map((x) => x.name)), {
+      timeoutMs: 120_000,
+    });
     const observation = await observe(session.driver, scope);
     const changes = computeChanges({
       desired: [],

@@ -66,15 +66,14 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
 /** diff fences colour lines by their first character: `+` green, `-` red, `!` orange. */
 function diffLine(line: string): string {
   const t = line.trimStart();
-  const indent = " ".repeat(line.length - t.length);
-  const mark = t.startsWith("-/+")
-    ? ["!", 3]
-    : t.startsWith("+")
-      ? ["+", 1]
-      : t.startsWith("-")
-        ? ["-", 1]
-        : t.startsWith("~")
-          ? ["!", 1]
-          : [" ", 0];
-  return `${mark[0]}${indent}${t.slice(mark[1] as number)}`;
+  const pad = " ".repeat(Math.max(0, line.length - t.length - 2));
+  if (t.startsWith("-/+")) return `! ${pad}${t}`;
+  for (const [sym, mark] of [
+    ["+", "+"],
+    ["-", "-"],
+    ["~", "!"],
+  ] as const) {
+    if (t.startsWith(sym)) return `${mark} ${pad}${t.slice(1).trimStart()}`;
+  }
+  return `  ${pad}${t}`;
 }

@@ -56,7 +56,9 @@ export async function applyChanges(
   let stop: unknown;
   for (const wave of waves) {
     const items = actionable.filter((c) => waveOf(c) === wave);
-    await mapLimit(items, options.concurrency, async (c) => {
+    // A wave holds one kind; some kinds are applied one at a time.
+    const cap = items[0] ? reconcilerFor(items[0]).maxConcurrency : undefined;
+    await mapLimit(items, Math.min(options.concurrency, cap ?? options.concurrency), async (c) => {
       const started = Date.now();
       const record = (r: Omit<ChangeResult, "id" | "action" | "ms">) => {
         const result: ChangeResult = { id: c.id, action: c.action, ms: Date.now() - started, ...r };

@@ -108,6 +108,9 @@ async function apply(
 
 export const networkReconciler = {
   kind: "network",
+  // Incus 6.0 lists the host's links while deleting a bridge: two bridges deleted at once can
+  // fail with "Failed to delete bridge children interfaces … Device does not exist".
+  maxConcurrency: 1,
   async read(live, scope) {
     return (await live.networks())
       .filter((n) => n.managed)

@@ -2,6 +2,7 @@
 // Features are set at creation only (Incus refuses to change them on a non-empty project, and a
 // PATCH with config wipes them: incus-api.md B2); updates are GET → PUT with If-Match.
 import { assertOwned, notApplicable } from "../apply-guards.js";
+import { PROJECT_FEATURES } from "../desired.js";
 import { diffConfig, diffScalar, pick, sortedConfig } from "../diff-fields.js";
 import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import { updateWithFreshEtag } from "../drivers/incus/retry-on-stale.js";
@@ -11,7 +12,8 @@ import type { Change, ObservedObject, ProjectSpec } from "../model.js";
 import { digestOf, ownershipOf, PLUMB_PREFIX } from "../ownership.js";
 import type { ApplyContext, ApplyOutcome, Reconciler } from "../reconciler.js";
 
-const isFeature = (k: string) => k.startsWith("features.");
+// Only the features plumb sets: the server adds others (features.storage.buckets) on its own.
+const isFeature = (k: string) => k in PROJECT_FEATURES;
 const isPlumb = (k: string) => k.startsWith(PLUMB_PREFIX) && k !== "user.plumb.lock";
 
 export function observeProject(p: Project, owner: string): ObservedObject<"project"> {

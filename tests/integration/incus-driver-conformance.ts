@@ -164,6 +164,23 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     expect(dup.status).toBe(500);
   });
 
+  it("operations: the running ones, across projects, while an instance is being created", async () => {
+    const name = `${inst}-op`;
+    const creating = d.createInstance(project, { name, source: { type: "image", alias: image } });
+    let seen = false;
+    for (let i = 0; i < 50 && !seen; i++) {
+      seen = (await d.runningOperations()).some((op) =>
+        JSON.stringify(op.resources ?? {}).includes(name),
+      );
+    }
+    await creating;
+    expect(seen).toBe(true);
+    expect(
+      (await d.runningOperations()).some((op) => JSON.stringify(op.resources ?? {}).includes(name)),
+    ).toBe(false);
+    await d.deleteInstance(project, name);
+  });
+
   it("image aliases: one recursion=1 listing; the test image is there with its fingerprint", async () => {
     const aliases = await d.listImageAliases();
     const mine = aliases.find((a) => a.name === image);

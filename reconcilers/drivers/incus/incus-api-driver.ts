@@ -278,6 +278,14 @@ export class IncusApiDriver implements IncusDriver {
     await this.#api.call("DELETE", endpoint, { project });
   }
 
+  async runningOperations(): Promise<Operation[]> {
+    const endpoint = url("operations", { recursion: "1", "all-projects": "true" });
+    const res = await this.#api.call("GET", endpoint);
+    // A map by status (`running`, `success`, …), `{}` or null when there are none.
+    const byStatus = (res.metadata ?? {}) as Record<string, Operation[] | null>;
+    return [...(byStatus.running ?? []), ...(byStatus.pending ?? [])];
+  }
+
   // ---- images ----
   listImageAliases(project = "default"): Promise<ImageAlias[]> {
     return this.#list<ImageAlias>(url("images/aliases", { project, recursion: "1" }));

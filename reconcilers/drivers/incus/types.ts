@@ -263,6 +263,9 @@ export interface IncusDriver {
   restoreSnapshot(project: string, instance: string, name: string): Promise<void>;
   deleteSnapshot(project: string, instance: string, name: string): Promise<void>;
 
+  /** Operations still running, in every project (one call). */
+  runningOperations(): Promise<Operation[]>;
+
   /** Image aliases of a project (`default` when omitted): one recursion=1 call. */
   listImageAliases(project?: string): Promise<ImageAlias[]>;
 

@@ -66,6 +66,11 @@ export class FakeOperations {
     return op;
   }
 
+  /** Every operation still known (running, or finished less than `expiryMs` ago). */
+  list(): FakeOperation[] {
+    return [...this.#ops.values()];
+  }
+
   get(id: string): FakeOperation | undefined {
     return this.#ops.get(id);
   }

@@ -53,6 +53,14 @@ export class FakeStore {
       );
     }
     if (kind === "projects") return this.#projects(method, name, b, ifMatch, recursion);
+    if (kind === "operations" && !name && method === "GET") {
+      const byStatus: Record<string, unknown[]> = {};
+      for (const op of this.#ops.list()) {
+        const key = op.status.toLowerCase();
+        byStatus[key] = [...(byStatus[key] ?? []), this.#ops.json(op)];
+      }
+      return sync(byStatus);
+    }
     if (kind === "operations" && name) {
       const op = this.#ops.get(name);
       return op ? sync(this.#ops.json(op)) : errorReply(404, "Operation not found");
