@@ -4,9 +4,11 @@ import { changedLines, diffLines, type Edit, splitLines, unifiedDiff } from "./l
 
 /** Applies a unified diff to `old` (test oracle: the diff must rebuild the new text). */
 function applyUnified(old: string, diff: string): string {
-  const src = splitLines(old).lines;
+  const { lines: src, eol: oldEol } = splitLines(old);
   const out: string[] = [];
   let at = 0;
+  // Whether the text built so far ends with a newline: lines copied from the old text carry
+  // the old file's final newline status, lines from the diff carry their own marker.
   let eol = true;
   const lines = diff.split("\n");
   for (let i = 2; i < lines.length; i++) {
@@ -20,13 +22,19 @@ function applyUnified(old: string, diff: string): string {
     if (l.startsWith(" ")) {
       out.push(l.slice(1));
       at++;
+      eol = true;
     } else if (l.startsWith("-")) at++;
-    else if (l.startsWith("+")) out.push(l.slice(1));
-    else if (l === "\\ No newline at end of file") {
+    else if (l.startsWith("+")) {
+      out.push(l.slice(1));
+      eol = true;
+    } else if (l === "\\ No newline at end of file") {
       if (lines[i - 1]?.startsWith("+") || lines[i - 1]?.startsWith(" ")) eol = false;
     }
   }
-  while (at < src.length) out.push(src[at++] as string);
+  if (at < src.length) {
+    while (at < src.length) out.push(src[at++] as string);
+    eol = oldEol;
+  }
   return out.length === 0 ? "" : `${out.join("\n")}${eol ? "\n" : ""}`;
 }
 
@@ -63,6 +71,12 @@ describe("diffLines", () => {
 });
 
 describe("unifiedDiff", () => {
+  it("keeps an untouched last line without newline out of the hunk, as diff -u does", () => {
+    const diff = unifiedDiff("a\nd\na\na", "\na\nd\na\na", { oldPath: "f", newPath: "f" });
+    expect(diff).toBe("--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n+\n a\n d\n a\n");
+    expect(applyUnified("a\nd\na\na", diff)).toBe("\na\nd\na\na");
+  });
+
   it("is empty for equal texts and applies back to the new text otherwise", () => {
     const text = lineArrays.map((ls) => ls.join("\n"));
     fc.assert(
