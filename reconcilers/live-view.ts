@@ -1,6 +1,13 @@
 // LiveView over an IncusDriver: each listing is fetched once per plan, whichever kinds read it
 // (instances and their running state come from the same recursion=1 call).
-import type { IncusDriver, Instance, Network, Profile, Project } from "./drivers/incus/types.js";
+import type {
+  IncusDriver,
+  Instance,
+  Network,
+  Profile,
+  Project,
+  ServerInfo,
+} from "./drivers/incus/types.js";
 import type { LiveView } from "./reconciler.js";
 
 export class CachedLiveView implements LiveView {
@@ -20,6 +27,9 @@ export class CachedLiveView implements LiveView {
     return p;
   }
 
+  server(): Promise<ServerInfo> {
+    return this.#once("server", () => this.#driver.server());
+  }
   projects(): Promise<Project[]> {
     return this.#once("projects", () => this.#driver.listProjects());
   }

@@ -12,7 +12,7 @@ import { systemHostDriver } from "../../reconcilers/drivers/host/host-networks.j
 import { connectIncus } from "../../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../../reconcilers/drivers/incus/incus-api-driver.js";
 import { parseImageMap } from "../../reconcilers/images.js";
-import { type MadePlan, makePlan } from "../../reconcilers/plan/make-plan.js";
+import { type MadePlan, makePlan, prefetch } from "../../reconcilers/plan/make-plan.js";
 import { serializePlan } from "../../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "../load-estate.js";
 import { renderHuman, summaryLine } from "../render/diagnostics.js";
@@ -107,6 +107,8 @@ export async function planFromRepo(
   values: ParsedValues,
   session: Session,
 ): Promise<MadePlan> {
+  // Incus answers while the YAML is parsed and validated.
+  const live = prefetch(session.driver);
   const { estate, autoCleanup } = loadEstate(ctx, values);
   const { map, bad } = parseImageMap(session.site.imageMapPairs);
   if (bad.length > 0)
@@ -122,6 +124,7 @@ export async function planFromRepo(
       remotes: session.site.remotes,
     },
     driver: session.driver,
+    live,
     target: session.target,
     gitHead: gitDriver(session.root).headCommit(),
     toolVersion: toolVersion(),

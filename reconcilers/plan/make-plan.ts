@@ -7,6 +7,7 @@ import type { HostDriver } from "../drivers/host/host-networks.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
 import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
+import { CachedLiveView } from "../live-view.js";
 import type { Change } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
@@ -29,6 +30,8 @@ export interface MakePlanInput {
   readonly gitHead: string | null;
   readonly toolVersion: string;
   readonly now: Date;
+  /** Listings already started (see `prefetch`); else they start here. */
+  readonly live?: CachedLiveView | undefined;
   /** The host's networks, for the overlap check (omitted: not checked, e.g. a remote Incus). */
   readonly host?: HostDriver | undefined;
 }
@@ -37,6 +40,16 @@ export interface MadePlan {
   readonly plan: PlanDocument;
   readonly desired: DesiredState;
   readonly observation: Observation;
+}
+
+/**
+ * Starts the reads every plan needs whatever the estate (server, projects, networks), so they
+ * run while the caller parses and validates the YAML.
+ */
+export function prefetch(driver: IncusDriver): CachedLiveView {
+  const live = new CachedLiveView(driver);
+  for (const p of [live.server(), live.projects(), live.networks()]) p.catch(() => undefined);
+  return live;
 }
 
 export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
@@ -52,7 +65,8 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
       );
     }
   }
-  const server = await driver.server();
+  const live = input.live ?? prefetch(driver);
+  const server = await live.server();
   const vmSupported = /qemu/.test(String(server.environment?.driver ?? ""));
   const desired = buildDesired(estate, {
     owner,
@@ -63,7 +77,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     resolveImage: (image) => resolveImage(image, settings.imageMap, settings.remotes),
   });
   const scope = scopeOf(desired, owner, input.limit !== undefined);
-  const observation = await observe(driver, scope);
+  const observation = await observe(driver, scope, [], live);
   if (input.host && settings.bridgeAddresses === "declared") {
     const incusNetworks = new Set(
       observation.observed.filter((o) => o.ref.kind === "network").map((o) => o.ref.name),

@@ -67,8 +67,11 @@ export async function observe(
   driver: IncusDriver,
   scope: PlanScope,
   extraProjects: readonly string[] = [],
+  /** A view whose listings may already be in flight (the CLI starts them while it parses YAML). */
+  live: CachedLiveView = new CachedLiveView(driver),
 ): Promise<Observation> {
-  const live = new CachedLiveView(driver);
+  // The projects and networks listings do not depend on each other: both at once.
+  void live.networks().catch(() => undefined);
   const projects = await live.projects();
   const ours = projects
     .filter((p) => p.name !== "default" && p.config?.[OWNER_KEY] === scope.owner)
