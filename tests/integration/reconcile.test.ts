@@ -214,7 +214,14 @@ describe.skipIf(skip)(`reconcile on the real daemon${why}`, { timeout: 240_000 }
     const first = plumbAsync(["apply", "--yes", "--parallelism", "1"], dir);
     const holder = await waitForHolder(d, first.child.pid ?? -1);
     expect(holder).toBe(true);
-    const second = await plumb(["apply", "--yes"], dir, { PLUMB_LOCK_TIMEOUT: "0" });
+    // Freeze the holder (alive, lease running) so the second one surely meets its lock.
+    first.child.kill("SIGSTOP");
+    let second: Awaited<ReturnType<typeof plumb>>;
+    try {
+      second = await plumb(["apply", "--yes"], dir, { PLUMB_LOCK_TIMEOUT: "0" });
+    } finally {
+      first.child.kill("SIGCONT");
+    }
     const firstDone = await first.done;
     expect(second.code).toBe(4);
     expect(second.stderr).toContain(`pid ${first.child.pid} on`);
