@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 eval "$(bash scripts/install-deps.sh --print-path)"
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error # not npm ci: see scripts/test.sh
 npm run --silent build
 
 plumb() { node dist/cli/main.js "$@"; }
