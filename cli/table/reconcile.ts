@@ -1,0 +1,220 @@
+// Command entries for Incus: plan, apply, snapshot, import, flush, unlock.
+import type { CommandSpec, OptionSpec } from "../spec.js";
+import { infraOption } from "./options.js";
+
+/** Options shared by the commands that plan against Incus. */
+function planningOptions(): Record<string, OptionSpec> {
+  return {
+    infra: infraOption,
+    limit: {
+      type: "string",
+      multiple: true,
+      valueName: "domain",
+      description: "Plan only these domains (repeatable, or comma-separated)",
+    },
+    "image-map": {
+      type: "string",
+      multiple: true,
+      valueName: "from=to",
+      description:
+        "Create machines declaring image `from` from image `to` (offline sites: images:debian/13=plumb-busybox); also PLUMB_IMAGE_MAP, .plumb/site.yml",
+    },
+    "bridge-addresses": {
+      type: "string",
+      valueName: "mode",
+      choices: ["declared", "none"],
+      description:
+        "`none`: bridges without IPv4/IPv6 addresses (no DHCP, no NAT; machine IPs not configured); also PLUMB_BRIDGE_ADDRESSES, .plumb/site.yml",
+    },
+  };
+}
+
+export function reconcileCommands(): CommandSpec[] {
+  const yes: OptionSpec = {
+    type: "boolean",
+    short: "y",
+    description: "Do not ask for confirmation (scripts, CI)",
+  };
+  return [
+    {
+      name: "plan",
+      summary: "Compare the declared estate with live Incus and show the ordered changes",
+      description:
+        "Reads the validated infra and live Incus (a handful of recursion=1 listings) and prints what `plumb apply`\n" +
+        "would do: projects → networks → profiles → instances → state, deletes in reverse. Kinds: create (+), update (~),\n" +
+        "update needing a restart (~, applied only with --allow-restart), replace (-/+, with what forces it), start/stop,\n" +
+        "delete (orphans with auto_cleanup), orphan (?, reported) and conflict (!, an object plumb does not own).\n" +
+        "--out saves the plan (versioned JSON with the observed hash of every object read, git head and digest) for\n" +
+        "`plumb apply plan.json`. Exit 0; with --detailed-exitcode 0 no changes, 1 error, 2 changes. Conflicts exit 1.",
+      usage:
+        "plumb plan [--format human|json|markdown] [--detailed-exitcode] [--limit <domain>] [--out plan.json]",
+      options: {
+        ...planningOptions(),
+        format: {
+          type: "string",
+          valueName: "fmt",
+          choices: ["human", "json", "markdown"],
+          default: "human",
+          description: "human (terraform-like), json (the plan document), markdown (a PR comment)",
+        },
+        "detailed-exitcode": {
+          type: "boolean",
+          description: "Exit 0 when there is nothing to do, 2 when there are changes, 1 on error",
+        },
+        out: {
+          type: "string",
+          valueName: "file",
+          description: "Save the plan for `plumb apply <file>`",
+        },
+      },
+      examples: [
+        ["plumb plan", "What would change on the local Incus"],
+        [
+          "plumb plan --detailed-exitcode --format markdown > plan.md",
+          "In CI: a PR comment; exit 2 on changes",
+        ],
+        [
+          "plumb plan --out plan.json && plumb apply plan.json",
+          "Review, then apply exactly that plan",
+        ],
+        ["plumb plan --image-map images:debian/13=plumb-busybox", "On an offline site"],
+      ],
+      load: () => import("../commands/plan.js"),
+    },
+    {
+      name: "apply",
+      summary: "Apply a plan to Incus: lock, pre-apply snapshots, changes in order, re-plan",
+      description:
+        "Without a file: plans, shows the plan and asks (--yes for scripts). With a saved plan: re-reads every object\n" +
+        "the plan read and refuses before the first change if anything moved (exit 3). Takes the lock stored in Incus\n" +
+        "(exit 4 if held), snapshots every existing instance the plan touches as pre-apply-YYYYMMDD-HHMMSS (keeps the\n" +
+        "newest --keep per instance), applies in dependency order with bounded parallelism, journals every step in\n" +
+        ".plumb/runs/<run-id>/ and re-plans. Exit 0 converged, 1 failure, 2 changes left (e.g. restarts not allowed).",
+      usage:
+        "plumb apply [plan.json] [--yes] [--allow-restart] [--no-snapshot] [--keep N] [--limit <domain>] [--parallelism N]",
+      positionals: { min: 0, max: 1 },
+      options: {
+        ...planningOptions(),
+        yes,
+        "allow-restart": {
+          type: "boolean",
+          description: "Apply changes that need a restart of a running instance (it is restarted)",
+        },
+        "no-snapshot": { type: "boolean", description: "Do not take pre-apply snapshots" },
+        keep: {
+          type: "string",
+          valueName: "N",
+          description: "Pre-apply snapshots kept per instance (default 3)",
+        },
+        parallelism: {
+          type: "string",
+          valueName: "N",
+          description: "Changes in flight at once (default 4)",
+        },
+        "stop-timeout": {
+          type: "string",
+          valueName: "s",
+          description: "Seconds a clean stop may take before it is forced (default 30)",
+        },
+        "lock-timeout": {
+          type: "string",
+          valueName: "s",
+          description:
+            "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
+        },
+      },
+      examples: [
+        ["plumb apply", "Plan, confirm, apply"],
+        ["plumb apply plan.json --yes", "Apply a reviewed plan (refused if stale)"],
+        ["plumb apply --allow-restart --yes", "Also apply changes that restart running instances"],
+      ],
+      load: () => import("../commands/apply.js"),
+    },
+    {
+      name: "snapshot",
+      summary: "Instance snapshots (create/restore/list/delete) and pre-apply rollback",
+      description:
+        "create|restore|delete <instance|self> [name] — snap-YYYYMMDD-HHMMSS by default; the project is found by the\n" +
+        "instance name; `self` is this machine's hostname; restoring yourself asks first (--force skips).\n" +
+        "list [instance|self] — every instance when omitted.\n" +
+        "rollback [timestamp] — restores pre-apply-<timestamp> (default: the latest) on every instance of the estate\n" +
+        "that has it; --list shows the available ones; --cleanup --keep N deletes older ones.",
+      usage:
+        "plumb snapshot create|restore|list|delete <instance|self> [name] | plumb snapshot rollback [timestamp] [--list | --cleanup --keep N]",
+      positionals: { min: 1, max: 3 },
+      options: {
+        infra: infraOption,
+        force: {
+          type: "boolean",
+          description: "Restore without asking, even on this very machine",
+        },
+        yes,
+        list: { type: "boolean", description: "rollback: list the pre-apply snapshots" },
+        cleanup: { type: "boolean", description: "rollback: delete old pre-apply snapshots" },
+        keep: {
+          type: "string",
+          valueName: "N",
+          description: "rollback --cleanup: how many to keep (default 3)",
+        },
+      },
+      examples: [
+        ["plumb snapshot create web-api", "snap-YYYYMMDD-HHMMSS of web-api"],
+        ["plumb snapshot rollback", "Undo the last apply (restore its pre-apply snapshots)"],
+        ["plumb snapshot rollback --list", "Pre-apply snapshots and the instances holding them"],
+      ],
+      load: () => import("../commands/snapshot.js"),
+    },
+    {
+      name: "import",
+      summary: "Write infra YAML reproducing live Incus, and take the objects over",
+      description:
+        "Scans the Incus projects (all but `default`, or --project), their bridges, profiles and instances, and writes\n" +
+        "an infra directory that reproduces them; then labels the objects as owned by the estate so that `plumb plan`\n" +
+        "shows no changes (asks first; --yes). --dry-run writes and labels nothing.",
+      usage:
+        "plumb import --out <dir> [--name <project_name>] [--project <p>…] [--yes] [--dry-run]",
+      options: {
+        out: {
+          type: "string",
+          valueName: "dir",
+          description: "Where to write infra/ (must not exist)",
+        },
+        name: {
+          type: "string",
+          valueName: "name",
+          description: "project_name of the estate (default: imported)",
+        },
+        project: {
+          type: "string",
+          multiple: true,
+          valueName: "p",
+          description: "Only these Incus projects",
+        },
+        yes,
+        "dry-run": { type: "boolean", description: "Print the YAML; write and label nothing" },
+      },
+      examples: [["plumb import --out ../lab --name lab --yes", "Adopt what runs on this host"]],
+      load: () => import("../commands/import.js"),
+    },
+    {
+      name: "flush",
+      summary: "Destroy every Incus object this estate owns and the generated files (--force)",
+      description:
+        "Deletes owned instances, profiles, projects and bridges (in that order) and the generated Ansible files\n" +
+        "(inventory/, group_vars/, host_vars/ files with a managed section). Objects plumb does not own are never\n" +
+        "touched and are listed. Requires --force.",
+      usage: "plumb flush --force",
+      options: { infra: infraOption, force: { type: "boolean", description: "Really destroy" } },
+      examples: [["plumb flush --force", "Tear the lab down"]],
+      load: () => import("../commands/flush.js"),
+    },
+    {
+      name: "unlock",
+      summary: "Remove the apply lock stored in Incus (after confirmation)",
+      usage: "plumb unlock [--yes]",
+      options: { yes },
+      examples: [["plumb unlock", "Shows the holder, asks, removes it"]],
+      load: () => import("../commands/unlock.js"),
+    },
+  ];
+}
