@@ -1,0 +1,4 @@
+export interface CodeInfo {
+  readonly title: string;
+  readonly help: string;
+}
