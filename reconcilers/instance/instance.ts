@@ -1,7 +1,7 @@
 // Instances: one per machine (containers; VMs are planned, and skipped on hosts that cannot run
 // them). Only the local config and devices are compared, never `expanded_*`; `volatile.*` and
 // `image.*` belong to the server and are copied back verbatim on every PUT (incus-api.md B3).
-import { assertOwned, notApplicable } from "../apply-guards.js";
+import { assertOwned, createOrAcceptOurs, done, notApplicable } from "../apply-guards.js";
 import {
   diffConfig,
   diffDevices,
@@ -10,7 +10,6 @@ import {
   sortedConfig,
   sortedDevices,
 } from "../diff-fields.js";
-import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import { updateWithFreshEtag } from "../drivers/incus/retry-on-stale.js";
 import type { ConfigMap, IncusDriver, Instance, InstancePut } from "../drivers/incus/types.js";
 import { diffObjects, type KindDiffOps } from "../generic-diff.js";
@@ -140,25 +139,23 @@ async function create(
   const { project, name } = change.ref;
   const options = "create" in change ? change.create : undefined;
   if (options === undefined) throw new Error(`create of ${change.id} has no image`);
-  try {
-    await d.createInstance(project, {
-      name,
-      type: desired.type,
-      source: options.source,
-      profiles: desired.profiles,
-      config: desired.config,
-      devices: desired.devices,
-      description: desired.description,
-      start: options.start,
-    });
-  } catch (err) {
-    // An interrupted run of ours created it: converge on the next plan, never create twice.
-    if (!(err instanceof AlreadyExistsError)) throw err;
-    const { value } = await d.getInstance(project, name);
-    assertOwned(value.config, change, ctx.owner);
-    return "already existed (ours)";
-  }
-  return undefined;
+  // An interrupted run of ours may have created it: converge on the next plan, never twice.
+  return createOrAcceptOurs(
+    change,
+    ctx.owner,
+    () =>
+      d.createInstance(project, {
+        name,
+        type: desired.type,
+        source: options.source,
+        profiles: desired.profiles,
+        config: desired.config,
+        devices: desired.devices,
+        description: desired.description,
+        start: options.start,
+      }),
+    () => d.getInstance(project, name),
+  );
 }
 
 async function apply(
@@ -171,8 +168,7 @@ async function apply(
     case "create": {
       if (change.unsupported)
         return { status: "skipped", reason: `not created: ${change.unsupported}` };
-      const detail = await create(d, change, change.desired, ctx);
-      return detail ? { status: "done", detail } : { status: "done" };
+      return done(await create(d, change, change.desired, ctx));
     }
     case "update":
       await update(d, change, change.desired, ctx.owner);

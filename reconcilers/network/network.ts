@@ -1,9 +1,14 @@
 // Networks: one bridge `net-<domain>` per domain, in the default project (domain projects have
 // `features.networks=false`). Only the keys plumb sets are compared, so keys the server or an
 // operator adds (dns.*, bridge.mtu…) are kept and never reported.
-import { assertOwned, notApplicable } from "../apply-guards.js";
+import {
+  assertOwned,
+  createOrAcceptOurs,
+  deleteIfOurs,
+  done,
+  notApplicable,
+} from "../apply-guards.js";
 import { diffConfig, diffScalar, pick, sortedConfig } from "../diff-fields.js";
-import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import { updateWithFreshEtag } from "../drivers/incus/retry-on-stale.js";
 import type { ConfigMap, IncusDriver, Network } from "../drivers/incus/types.js";
 import { diffObjects, type KindDiffOps } from "../generic-diff.js";
@@ -60,20 +65,20 @@ async function apply(
   const name = change.ref.name;
   switch (change.action) {
     case "create":
-      try {
-        await d.createNetwork("default", {
-          name,
-          type: "bridge",
-          description: change.desired.description,
-          config: change.desired.config,
-        });
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-        const { value } = await d.getNetwork("default", name);
-        assertOwned(value.config, change, ctx.owner);
-        return { status: "done", detail: "already existed (ours)" };
-      }
-      return { status: "done" };
+      return done(
+        await createOrAcceptOurs(
+          change,
+          ctx.owner,
+          () =>
+            d.createNetwork("default", {
+              name,
+              type: "bridge",
+              description: change.desired.description,
+              config: change.desired.config,
+            }),
+          () => d.getNetwork("default", name),
+        ),
+      );
     case "update":
     case "update-restart": {
       const desired = change.desired;
@@ -91,12 +96,14 @@ async function apply(
       );
       return { status: "done" };
     }
-    case "delete": {
-      const { value } = await d.getNetwork("default", name);
-      assertOwned(value.config, change, ctx.owner);
-      await d.deleteNetwork("default", name);
+    case "delete":
+      await deleteIfOurs(
+        change,
+        ctx.owner,
+        () => d.getNetwork("default", name),
+        () => d.deleteNetwork("default", name),
+      );
       return { status: "done" };
-    }
     case "replace":
     case "start":
     case "stop":

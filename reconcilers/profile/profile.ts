@@ -1,7 +1,13 @@
 // Profiles: each domain project's `default` profile (root disk + eth0 on the domain bridge),
 // which Incus creates with the project and plumb takes over, and the domain's extra profiles.
 // Every config key and device is managed (a profile is wholly declared).
-import { assertOwned, notApplicable } from "../apply-guards.js";
+import {
+  assertOwned,
+  createOrAcceptOurs,
+  deleteIfOurs,
+  done,
+  notApplicable,
+} from "../apply-guards.js";
 import {
   diffConfig,
   diffDevices,
@@ -10,7 +16,6 @@ import {
   sortedConfig,
   sortedDevices,
 } from "../diff-fields.js";
-import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import { updateWithFreshEtag } from "../drivers/incus/retry-on-stale.js";
 import type { IncusDriver, Profile } from "../drivers/incus/types.js";
 import { diffObjects, type KindDiffOps } from "../generic-diff.js";
@@ -90,25 +95,26 @@ async function apply(
         await write(change, d, ctx, true);
         return { status: "done", detail: "took over the project's default profile" };
       }
-      try {
-        await d.createProfile(project, { name, ...change.desired });
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-        const { value } = await d.getProfile(project, name);
-        assertOwned(value.config, change, ctx.owner);
-        return { status: "done", detail: "already existed (ours)" };
-      }
-      return { status: "done" };
+      return done(
+        await createOrAcceptOurs(
+          change,
+          ctx.owner,
+          () => d.createProfile(project, { name, ...change.desired }),
+          () => d.getProfile(project, name),
+        ),
+      );
     case "update":
     case "update-restart":
       await write(change, d, ctx, name === "default");
       return { status: "done" };
-    case "delete": {
-      const { value } = await d.getProfile(project, name);
-      assertOwned(value.config, change, ctx.owner);
-      await d.deleteProfile(project, name);
+    case "delete":
+      await deleteIfOurs(
+        change,
+        ctx.owner,
+        () => d.getProfile(project, name),
+        () => d.deleteProfile(project, name),
+      );
       return { status: "done" };
-    }
     case "replace":
     case "start":
     case "stop":

@@ -1,10 +1,15 @@
 // Projects: one per domain, with its own profiles and the default project's images and networks.
 // Features are set at creation only (Incus refuses to change them on a non-empty project, and a
 // PATCH with config wipes them: incus-api.md B2); updates are GET → PUT with If-Match.
-import { assertOwned, notApplicable } from "../apply-guards.js";
+import {
+  assertOwned,
+  createOrAcceptOurs,
+  deleteIfOurs,
+  done,
+  notApplicable,
+} from "../apply-guards.js";
 import { PROJECT_FEATURES } from "../desired.js";
 import { diffConfig, diffScalar, pick, sortedConfig } from "../diff-fields.js";
-import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import { updateWithFreshEtag } from "../drivers/incus/retry-on-stale.js";
 import type { ConfigMap, IncusDriver, Project } from "../drivers/incus/types.js";
 import { diffObjects, type KindDiffOps } from "../generic-diff.js";
@@ -55,20 +60,19 @@ async function apply(
   const name = change.ref.name;
   switch (change.action) {
     case "create":
-      try {
-        await d.createProject({
-          name,
-          description: change.desired.description,
-          config: { ...change.desired.features, ...change.desired.config },
-        });
-      } catch (err) {
-        // Created by an interrupted run of ours in between: fine if it carries our labels.
-        if (!(err instanceof AlreadyExistsError)) throw err;
-        const { value } = await d.getProject(name);
-        assertOwned(value.config, change, ctx.owner);
-        return { status: "done", detail: "already existed (ours)" };
-      }
-      return { status: "done" };
+      return done(
+        await createOrAcceptOurs(
+          change,
+          ctx.owner,
+          () =>
+            d.createProject({
+              name,
+              description: change.desired.description,
+              config: { ...change.desired.features, ...change.desired.config },
+            }),
+          () => d.getProject(name),
+        ),
+      );
     case "update":
     case "update-restart": {
       const desired = change.desired;
@@ -86,12 +90,14 @@ async function apply(
       );
       return { status: "done" };
     }
-    case "delete": {
-      const { value } = await d.getProject(name);
-      assertOwned(value.config, change, ctx.owner);
-      await d.deleteProject(name);
+    case "delete":
+      await deleteIfOurs(
+        change,
+        ctx.owner,
+        () => d.getProject(name),
+        () => d.deleteProject(name),
+      );
       return { status: "done" };
-    }
     case "replace":
     case "start":
     case "stop":
