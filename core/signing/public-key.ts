@@ -102,7 +102,11 @@ export function publicKeyObject(pk: SshPublicKey): KeyObject {
   const x = Buffer.from(pk.key).toString("base64url");
   let ko = keyObjects.get(x);
   if (ko === undefined) {
-    ko = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+    try {
+      ko = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+    } catch (e) {
+      throw new KeyError("PLB801", "not a valid Ed25519 public key", { cause: e });
+    }
     if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.clear();
     keyObjects.set(x, ko);
   }

@@ -255,7 +255,13 @@ export function verifySshsig(
     );
   }
   const data = signedData(sig.namespace, sig.hashAlgorithm, message);
-  if (!verify(null, data, publicKeyObject(publicKey), sig.signature)) {
+  let valid: boolean;
+  try {
+    valid = verify(null, data, publicKeyObject(publicKey), sig.signature);
+  } catch {
+    valid = false; // a malformed signature the crypto layer refuses outright is still just invalid
+  }
+  if (!valid) {
     throw fail("bad-signature", "the signature does not match the message and key");
   }
   return {
