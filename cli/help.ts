@@ -1,4 +1,5 @@
 // --help text generated from the command table.
+import { EXIT_CODE_MEANING } from "../core/errors.js";
 import type { Styler } from "../core/output/output.js";
 import { COMMANDS, GLOBAL_OPTIONS } from "./commands.js";
 import type { CommandSpec, OptionSpec } from "./spec.js";
@@ -55,6 +56,9 @@ export function mainHelp(version: string, s: Styler): string {
     "  $ plumb validate --help",
     `      ${s.dim("Everything about one command")}`,
     "",
-    "Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode). Docs: docs/ in the repository.",
+    `Exit codes: ${Object.entries(EXIT_CODE_MEANING)
+      .map(([code, meaning]) => `${code} ${meaning}`)
+      .join(", ")}.`,
+    "Docs: docs/ in the repository.",
   ].join("\n");
 }

@@ -3,13 +3,27 @@
 import type { Code } from "./codes.js";
 import type { Diagnostic } from "./diagnostics.js";
 
+/** Every exit code plumb uses, defined here only (README, `plumb --help` and docs list the same). */
 export const ExitCode = {
   ok: 0,
   error: 1,
-  /** Changes present: `plan --detailed-exitcode` (Terraform convention). */
+  /** Changes present (`plan --detailed-exitcode`, Terraform convention) or left (`apply`). */
   changes: 2,
+  /** A saved plan no longer matches what it was made from. */
+  stale: 3,
+  /** The apply lock is held by another run. */
+  locked: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What each exit code means, as `plumb --help` and the docs say it. */
+export const EXIT_CODE_MEANING: Readonly<Record<ExitCode, string>> = {
+  0: "success",
+  1: "error (also `generate --check` finding stale files)",
+  2: "changes present (`plan --detailed-exitcode`) or left after `apply`",
+  3: "stale saved plan",
+  4: "apply lock held",
+};
 
 export interface PlumbErrorOptions {
   readonly hint?: string;

@@ -3,8 +3,7 @@
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
-import { PlumbError, UsageError } from "../../core/errors.js";
+import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import type { Output } from "../../core/output/output.js";
 import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
@@ -19,45 +18,15 @@ import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
-import type { CommandContext, CommandModule, ParsedValues } from "../spec.js";
-import { loadEstate, openSession, planFromRepo } from "./plan.js";
-
-/** Exit code when the apply finished but changes remain (skipped restarts, VMs on this host). */
-export const EXIT_PENDING = 2;
-
-function intOption(values: ParsedValues, name: string, fallback: number, min = 0): number {
-  const v = values[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min} (got '${v}')`);
-  return n;
-}
-
-/** `--lock-timeout <s>` or PLUMB_LOCK_TIMEOUT: how long to wait for a held lock (default 0). */
-export function lockTimeout(ctx: CommandContext, values: ParsedValues): number {
-  const v = values["lock-timeout"] ?? ctx.env.PLUMB_LOCK_TIMEOUT;
-  return intOption({ "lock-timeout": v as string | undefined }, "lock-timeout", 0, 0);
-}
-
-/** Asks on the terminal; without one, refuses (a script must say --yes). */
-export async function confirm(
-  _ctx: CommandContext,
-  question: string,
-  what: string,
-): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new PlumbError("PLB718", `${what}, and there is no terminal to confirm`, {
-      hint: "review the plan, then re-run with --yes",
-    });
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(`${question} Only 'yes' will be accepted: `)).trim() === "yes";
-  } finally {
-    rl.close();
-  }
-}
+import {
+  confirm,
+  intOption,
+  loadEstate,
+  lockTimeout,
+  openSession,
+  planFromRepo,
+} from "../session.js";
+import type { CommandContext, CommandModule } from "../spec.js";
 
 function progressPrinter(out: Output, total: number) {
   const s = out.style;
@@ -264,5 +233,5 @@ function finish(
     );
   }
   conflictsOrOk(plan);
-  return skipped > 0 || remaining.length > 0 ? EXIT_PENDING : 0;
+  return skipped > 0 || remaining.length > 0 ? ExitCode.changes : ExitCode.ok;
 }

@@ -3,30 +3,19 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
-import {
-  addBundleSignature,
-  readBundle,
-  readKeyringFiles,
-  writeAtomic,
-} from "../../core/io/trust-store.js";
+import { addBundleSignature, readBundle, writeAtomic } from "../../core/io/trust-store.js";
 import { fingerprint } from "../../core/signing/public-key.js";
 import { signSshsig } from "../../core/signing/sshsig.js";
 import { namespaceFor } from "../../core/trust/keyring.js";
 import { buildManifest, type ContractManifest, parseManifest } from "../../core/trust/manifest.js";
 import { isoZ, parseDuration, parseIsoZ } from "../../core/trust/time.js";
-import { type HighWater, verifyContract, verifyKeyring } from "../../core/trust/verify.js";
+import { type HighWater, verifyContract } from "../../core/trust/verify.js";
 import type { Hfc } from "../../generators/contract/hfc.js";
+import { openTrust } from "../session.js";
 import { signerFrom } from "../signer-options.js";
 import type { CommandContext, ParsedValues } from "../spec.js";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
-function nowFrom(values: ParsedValues): Date {
-  if (values.now === undefined) return new Date();
-  const d = parseIsoZ(values.now);
-  if (!d) throw new UsageError("--now must be like 2027-01-31T00:00:00Z");
-  return d;
-}
 
 function need(dir: string, name: string): Uint8Array {
   const p = join(dir, name);
@@ -35,19 +24,6 @@ function need(dir: string, name: string): Uint8Array {
       hint: "forge the bundle first: plumb contract forge …",
     });
   return readFileSync(p);
-}
-
-/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
-export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
-  const root = ctx.repoRoot();
-  const now = nowFrom(values);
-  const files = readKeyringFiles(root);
-  return {
-    root,
-    dir: resolve(ctx.cwd, bundleArg),
-    now,
-    keyring: verifyKeyring(files.bytes, files.signatures, now),
-  };
 }
 
 export async function signCommand(

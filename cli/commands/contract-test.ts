@@ -11,8 +11,8 @@ import { ContractSandbox } from "../../reconcilers/contract/sandbox.js";
 import { ApiClient } from "../../reconcilers/drivers/incus/api-client.js";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
 import { UnixSocketTransport } from "../../reconcilers/drivers/incus/transport.js";
+import { openTrust } from "../session.js";
 import type { CommandContext, ParsedValues } from "../spec.js";
-import { openTrust } from "./contract-sign.js";
 
 const TRUST = "/etc/plumb/trust";
 const BUNDLE = "/var/lib/plumb/incoming";

@@ -14,9 +14,8 @@ import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { refLabel } from "../../reconcilers/model.js";
 import { sealPlan } from "../../reconcilers/plan/plan-document.js";
 import { computeChanges, observe, observedRecords } from "../../reconcilers/plan/planner.js";
+import { loadEstate, lockTimeout, openSession, toolVersion } from "../session.js";
 import type { CommandModule } from "../spec.js";
-import { lockTimeout } from "./apply.js";
-import { loadEstate, openSession, toolVersion } from "./plan.js";
 
 /** Generated files: `*.yml` in inventory/, group_vars/, host_vars/ holding a managed section. */
 function generatedFiles(root: string): string[] {

@@ -3,9 +3,8 @@
 // existing file (markers, hand edits); only then write, each file atomically, and only the files
 // whose bytes change. --check and --dry-run stop before writing.
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Diagnostic } from "../../core/diagnostics.js";
-import { ExitCode, PlumbError } from "../../core/errors.js";
+import { ExitCode } from "../../core/errors.js";
 import { applyToTree, readGeneratedTree } from "../../core/io/generated-tree.js";
 import { buildEstate } from "../../core/model/estate.js";
 import { planWrites, type WritePlan } from "../../generators/ansible/plan-writes.js";
@@ -24,6 +23,7 @@ import {
   type ReportContext,
   summaryText,
 } from "../render/generate-report.js";
+import { confirm } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
 type Format = "human" | "json" | "github";
@@ -135,25 +135,18 @@ function printDiagnostics(
   else for (const d of diagnostics) out.err(`${renderHuman(d, lineOf, out.style)}\n`);
 }
 
-/** Asks on the terminal; without one, refuses (a script must say --yes). */
+/** Lists the orphans, then the shared prompt; without a terminal, PLB607 (say --yes). */
 async function confirmPrune(ctx: CommandContext, paths: readonly string[]): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new PlumbError(
-      "PLB607",
-      `--prune would delete ${paths.length} orphan file${paths.length === 1 ? "" : "s"} and there is no terminal to confirm`,
-      { hint: "re-run with --prune --yes to delete them, or without --prune to keep them" },
-    );
-  }
-  ctx.output.err(`These orphan files will be deleted:\n${paths.map((p) => `  ${p}`).join("\n")}`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(
-      `Delete ${paths.length} file${paths.length === 1 ? "" : "s"}? [y/N] `,
-    );
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  const n = `${paths.length} orphan file${paths.length === 1 ? "" : "s"}`;
+  if (process.stdin.isTTY)
+    ctx.output.err(`These orphan files will be deleted:\n${paths.map((p) => `  ${p}`).join("\n")}`);
+  return confirm(
+    ctx,
+    `Delete ${n}?`,
+    `--prune would delete ${n}`,
+    "PLB607",
+    "re-run with --prune --yes to delete them, or without --prune to keep them",
+  );
 }
 
 /** Paths as the user should see them: relative to the repository root when inside it. */

@@ -17,9 +17,8 @@ import { mapLimitOrThrow } from "../../reconcilers/pool.js";
 import { validateInfra } from "../../validators/validate.js";
 import { renderHuman } from "../render/diagnostics.js";
 import { changeLines } from "../render/plan-human.js";
+import { confirm, openSession, toolVersion } from "../session.js";
 import type { CommandModule } from "../spec.js";
-import { confirm } from "./apply.js";
-import { openSession, toolVersion } from "./plan.js";
 
 const HEADER = "# yaml-language-server: $schema=../validators/infra.schema.json\n";
 

@@ -15,9 +15,8 @@ import {
   preApplyIndex,
   rollback,
 } from "../../reconcilers/snapshots/pre-apply.js";
+import { confirm, loadEstate, lockTimeout, openSession, type Session } from "../session.js";
 import type { CommandContext, CommandModule, ParsedValues } from "../spec.js";
-import { confirm, lockTimeout } from "./apply.js";
-import { loadEstate, openSession, type Session } from "./plan.js";
 
 /** Every instance of every project, with snapshots (one recursion=2 listing per project). */
 async function allInstances(d: IncusDriver): Promise<Instance[]> {

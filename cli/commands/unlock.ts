@@ -2,9 +2,8 @@
 // confirmation (compare-and-swap: if the holder changed meanwhile, nothing is removed).
 import { casLock, readLock, staleReason } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
+import { confirm, openSession } from "../session.js";
 import type { CommandModule } from "../spec.js";
-import { confirm } from "./apply.js";
-import { openSession } from "./plan.js";
 
 export const run: CommandModule["run"] = async (ctx, values) => {
   const out = ctx.output;

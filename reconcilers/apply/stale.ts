@@ -1,7 +1,7 @@
 // Before the first change of a saved plan: re-read every object the plan recorded and refuse if
 // any moved (TF's "Saved plan is stale", but per object: the observed hashes). After applying:
 // re-read what the plan targeted and list what has not reached its desired state.
-import { PlumbError } from "../../core/errors.js";
+import { ExitCode, PlumbError } from "../../core/errors.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
 import { CachedLiveView } from "../live-view.js";
 import {
@@ -16,7 +16,7 @@ import type { PlanDocument } from "../plan/plan-document.js";
 import type { DiffContext } from "../reconciler.js";
 import { RECONCILERS } from "../registry.js";
 
-export const EXIT_STALE = 3;
+export const EXIT_STALE = ExitCode.stale;
 
 export class StalePlanError extends PlumbError {
   readonly moved: readonly string[];

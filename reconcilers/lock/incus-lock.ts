@@ -3,13 +3,13 @@
 // compare-and-swap (GET → PUT with If-Match; a 412 means someone else wrote first: re-read).
 // The holder renews a lease while it works; a lock whose lease ran out, or whose process is
 // gone from this same host, is stale and may be taken over.
-import { PlumbError } from "../../core/errors.js";
+import { ExitCode, PlumbError } from "../../core/errors.js";
 import { PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { ConfigMap, IncusDriver } from "../drivers/incus/types.js";
 import { LOCK_KEY } from "../ownership.js";
 
 export const LOCK_PROJECT = "default";
-export const EXIT_LOCKED = 4;
+export const EXIT_LOCKED = ExitCode.locked;
 
 export interface LockHolder {
   readonly owner: string;

@@ -1,0 +1,199 @@
+// The session every command shares: options that mean the same everywhere (lock timeout, integer
+// options, output format, clock), loading and validating the estate, the Incus connection with the
+// site settings, the verified keyring, and the one confirmation prompt. Commands import this module,
+// never each other.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { Code } from "../core/codes.js";
+import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
+import { gitDriver } from "../core/io/git.js";
+import { loadSite, type Site } from "../core/io/site-config.js";
+import { readKeyringFiles } from "../core/io/trust-store.js";
+import { buildEstate, type Estate } from "../core/model/estate.js";
+import { parseIsoZ } from "../core/trust/time.js";
+import { verifyKeyring } from "../core/trust/verify.js";
+import { systemHostDriver } from "../reconcilers/drivers/host/host-networks.js";
+import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
+import type { IncusApiDriver } from "../reconcilers/drivers/incus/incus-api-driver.js";
+import { parseImageMap } from "../reconcilers/images.js";
+import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan.js";
+import { loadAndValidate } from "./load-estate.js";
+import { renderHuman, summaryLine } from "./render/diagnostics.js";
+import type { CommandContext, ParsedValues } from "./spec.js";
+
+export function toolVersion(): string {
+  for (const rel of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === "plumbline") return pkg.version;
+    } catch {
+      // try the next layout (dist/ or sources)
+    }
+  }
+  return "0.0.0";
+}
+
+export interface Session {
+  readonly root: string;
+  readonly site: Site;
+  readonly driver: IncusApiDriver;
+  readonly target: string;
+  close(): void;
+}
+
+/** The repository root when there is one, else the working directory (a saved plan needs none). */
+export function rootOrCwd(ctx: CommandContext): string {
+  try {
+    return ctx.repoRoot();
+  } catch {
+    return ctx.globals.root ? resolve(ctx.globals.root) : ctx.cwd;
+  }
+}
+
+export function openSession(
+  ctx: CommandContext,
+  values: ParsedValues,
+  root = rootOrCwd(ctx),
+): Session {
+  const site = loadSite(root, ctx.env, {
+    imageMap: values["image-map"] as string[] | undefined,
+    bridgeAddresses: values["bridge-addresses"] as string | undefined,
+  });
+  const i = site.incus;
+  const read = (p: string) => readFileSync(p, "utf8");
+  const driver = i?.url
+    ? connectIncus({
+        kind: "https",
+        url: i.url,
+        clientCert: i.client_cert ? read(i.client_cert) : "",
+        clientKey: i.client_key ? read(i.client_key) : "",
+        ...(i.server_cert ? { serverCert: read(i.server_cert) } : {}),
+        ...(i.server_fingerprint ? { serverFingerprint: i.server_fingerprint } : {}),
+      })
+    : connectIncus({ kind: "unix", ...(i?.socket ? { socketPath: i.socket } : {}) }, {}, ctx.env);
+  return { root, site, driver, target: driver.target, close: () => driver.close() };
+}
+
+export interface LoadedForPlan {
+  readonly estate: Estate;
+  readonly autoCleanup: boolean;
+}
+
+/** Reads and validates the infra; prints the diagnostics and throws when it is invalid. */
+export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedForPlan {
+  const { loaded, result } = loadAndValidate(ctx, { infra: values.infra as string | undefined });
+  const lineOf = (file: string, line: number) => loaded.source(file)?.lineText(line);
+  if (!result.ok || result.document === undefined) {
+    for (const d of result.diagnostics)
+      ctx.output.err(`${renderHuman(d, lineOf, ctx.output.style)}\n`);
+    ctx.output.err(summaryLine(result.diagnostics, ctx.output.style));
+    throw new ValidationError(result.diagnostics);
+  }
+  return {
+    estate: buildEstate(result.document),
+    autoCleanup: result.document.global?.auto_cleanup === true,
+  };
+}
+
+export function limitOf(values: ParsedValues): string[] | undefined {
+  const l = values.limit as string[] | undefined;
+  return l && l.length > 0 ? l.flatMap((x) => x.split(",")).filter(Boolean) : undefined;
+}
+
+export async function planFromRepo(
+  ctx: CommandContext,
+  values: ParsedValues,
+  session: Session,
+): Promise<MadePlan> {
+  // Incus answers while the YAML is parsed and validated.
+  const live = prefetch(session.driver);
+  const { estate, autoCleanup } = loadEstate(ctx, values);
+  const { map, bad } = parseImageMap(session.site.imageMapPairs);
+  if (bad.length > 0)
+    throw new PlumbError("PLB725", `image map entries must be from=to: ${bad.join(", ")}`);
+  return makePlan({
+    estate,
+    autoCleanup,
+    limit: limitOf(values),
+    settings: {
+      bridgeAddresses: session.site.bridgeAddresses,
+      storagePool: session.site.storagePool,
+      imageMap: map,
+      remotes: session.site.remotes,
+    },
+    driver: session.driver,
+    live,
+    target: session.target,
+    gitHead: gitDriver(session.root).headCommit(),
+    toolVersion: toolVersion(),
+    now: new Date(),
+    // The overlap check concerns this host's networks: only when Incus runs here.
+    host: session.target.startsWith("unix:") ? systemHostDriver() : undefined,
+  });
+}
+
+export function formatOf(ctx: CommandContext, values: ParsedValues): "human" | "json" | "markdown" {
+  if (ctx.globals.json) return "json";
+  const f = (values.format as string | undefined) ?? "human";
+  if (f !== "human" && f !== "json" && f !== "markdown")
+    throw new UsageError(`unknown format ${f}`);
+  return f;
+}
+
+export function intOption(values: ParsedValues, name: string, fallback: number, min = 0): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got '${v}')`);
+  return n;
+}
+
+/** `--lock-timeout <s>` or PLUMB_LOCK_TIMEOUT: how long to wait for a held lock (default 0). */
+export function lockTimeout(ctx: CommandContext, values: ParsedValues): number {
+  const v = values["lock-timeout"] ?? ctx.env.PLUMB_LOCK_TIMEOUT;
+  return intOption({ "lock-timeout": v as string | undefined }, "lock-timeout", 0, 0);
+}
+
+/** The one confirmation prompt. Without a terminal it refuses with `code` (a script must say --yes). */
+export async function confirm(
+  _ctx: CommandContext,
+  question: string,
+  what: string,
+  code: Code = "PLB718",
+  hint = "review the plan, then re-run with --yes",
+): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new PlumbError(code, `${what}, and there is no terminal to confirm`, { hint });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(`${question} Only 'yes' will be accepted: `)).trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+export function nowFrom(values: ParsedValues): Date {
+  if (values.now === undefined) return new Date();
+  const d = parseIsoZ(values.now);
+  if (!d) throw new UsageError("--now must be like 2027-01-31T00:00:00Z");
+  return d;
+}
+
+/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
+export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+  const root = ctx.repoRoot();
+  const now = nowFrom(values);
+  const files = readKeyringFiles(root);
+  return {
+    root,
+    dir: resolve(ctx.cwd, bundleArg),
+    now,
+    keyring: verifyKeyring(files.bytes, files.signatures, now),
+  };
+}
