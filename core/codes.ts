@@ -3,12 +3,14 @@
 // keeps the two in step. A code never changes meaning once released.
 import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
+import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 
 export const CODES = {
   ...INFRA_CODES,
+  ...EXEC_CODES,
   ...GENERATOR_CODES,
   ...INCUS_CODES,
   ...CONTRACT_CODES,
