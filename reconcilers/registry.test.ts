@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { SYMBOL, VERB } from "../cli/render/plan-human.js";
 import { PlumbError } from "../core/errors.js";
 import type { IncusDriver } from "./drivers/incus/types.js";
-import { ACTIONS, type Change, type DesiredObject, KINDS, type ObservedObject } from "./model.js";
+import { ACTIONS, type Change, type DesiredObject, type ObservedObject } from "./model.js";
 import type { DiffContext } from "./reconciler.js";
-import { RECONCILERS } from "./registry.js";
+import { KINDS, RECONCILERS } from "./registry.js";
 import { applyMemory, desiredFor, estateFromYaml, planMemory } from "./testing/estate-kit.js";
 import { emptyIncus, observeMemory } from "./testing/memory-incus.js";
 

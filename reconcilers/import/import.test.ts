@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ConfigMap } from "../drivers/incus/types.js";
+import { PLUMB_PREFIX } from "../kit/ownership.js";
 import { type DesiredObject, isActionable } from "../model.js";
-import { PLUMB_PREFIX } from "../ownership.js";
 import { applyMemory, desiredFor, estateFromYaml, planMemory } from "../testing/estate-kit.js";
 import { emptyIncus, type MemoryIncus } from "../testing/memory-incus.js";
 import { importEstate } from "./import.js";

@@ -3,8 +3,8 @@
 // what staleness checks compare: the observed hash of every object read, the Incus target, the
 // git head, and a digest over the whole document.
 import { PlumbError } from "../../core/errors.js";
+import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
-import { digestOf } from "../ownership.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;

@@ -1,8 +1,8 @@
 // The pure planner over an in-memory Incus: what each situation plans, in which order, and that
 // applying a plan then planning again finds nothing.
 import { describe, expect, it } from "vitest";
+import { ID_KEY, OWNER_KEY } from "../kit/ownership.js";
 import type { Change } from "../model.js";
-import { ID_KEY, OWNER_KEY } from "../ownership.js";
 import { actionable, applyMemory, estateFromYaml, planMemory } from "../testing/estate-kit.js";
 import { addProject, emptyIncus, type MemoryIncus, rawInstance } from "../testing/memory-incus.js";
 import { waveOf } from "./planner.js";

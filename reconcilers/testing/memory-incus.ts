@@ -3,20 +3,17 @@
 // reconciler's apply (server keys kept, unmanaged keys kept), and is observed through the very
 // observe* functions the reconcilers use on live listings.
 import type { Instance, Network, Profile, Project } from "../drivers/incus/types.js";
-import { isServerKey, observeInstance } from "../instance/instance.js";
-import { observeState } from "../instance-state/instance-state.js";
-import type {
-  Change,
-  InstanceSpec,
-  NetworkSpec,
-  ObservedObject,
-  ProfileSpec,
-  ProjectSpec,
-} from "../model.js";
-import { isNetworkKey, observeNetwork } from "../network/network.js";
-import { PLUMB_PREFIX } from "../ownership.js";
-import { observeProfile } from "../profile/profile.js";
-import { observeProject } from "../project/project.js";
+import { isServerKey, observeInstance } from "../kinds/instance/observe.js";
+import type { InstanceSpec } from "../kinds/instance/spec.js";
+import { observeState } from "../kinds/instance-state/index.js";
+import { isNetworkKey, observeNetwork } from "../kinds/network/observe.js";
+import type { NetworkSpec } from "../kinds/network/spec.js";
+import { observeProfile } from "../kinds/profile/observe.js";
+import type { ProfileSpec } from "../kinds/profile/spec.js";
+import { observeProject } from "../kinds/project/observe.js";
+import type { ProjectSpec } from "../kinds/project/spec.js";
+import { PLUMB_PREFIX } from "../kit/ownership.js";
+import type { Change, ObservedObject } from "../model.js";
 
 /** Tests edit live objects by hand (a stopped instance, a changed key). */
 export type Writable<T> = { -readonly [K in keyof T]: T[K] };
