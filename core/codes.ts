@@ -7,12 +7,14 @@ import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { KIND_CODES } from "./codes/kinds.js";
 
 export const CODES = {
   ...INFRA_CODES,
   ...EXEC_CODES,
   ...GENERATOR_CODES,
   ...INCUS_CODES,
+  ...KIND_CODES,
   ...CONTRACT_CODES,
   // PLB9xx — internal
   PLB900: {

@@ -37,6 +37,10 @@ const machine = (hasTuned: boolean) =>
         ? fc.constantFrom(["default"], ["default", "tuned"])
         : fc.constant(["default"]),
       os_image: fc.constantFrom("images:debian/13", "images:alpine/3.20"),
+      storage_volumes: fc.constantFrom(
+        { data: { size: "1GiB", path: "/srv/data" } },
+        { data: { size: "2GiB", path: "/srv/data" }, logs: {} },
+      ),
       config: fc.record(
         {
           "limits.cpu": fc.constantFrom("1", "2", "4"),

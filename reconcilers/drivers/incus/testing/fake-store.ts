@@ -73,6 +73,16 @@ export class FakeStore {
       const op = this.#ops.get(name);
       return op ? sync(this.#ops.json(op)) : errorReply(404, "Operation not found");
     }
+    if (kind === "storage-pools" && name === undefined && method === "GET") {
+      const pool = {
+        name: "default",
+        driver: "dir",
+        description: "",
+        config: {},
+        status: "Created",
+      };
+      return sync(recursion ? [pool] : ["/1.0/storage-pools/default"]);
+    }
     const collection = collectionOf(parts);
     if (collection) {
       const { kind: c, name: n } = collection;
