@@ -9,8 +9,10 @@ import { RULES } from "./rules/index.js";
 import { checkSchema } from "./schema-check.js";
 
 export interface ValidateOptions {
-  /** Treat warnings as errors. */
+  /** Treat warnings as errors (notes stay notes). */
   readonly strict?: boolean;
+  /** Unknown keys (PLB106) are warnings instead of errors: the explicit opt-out of strictness. */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface ValidationResult {
@@ -48,7 +50,11 @@ export function validateInfra(
       }
     }
   }
-  const located = found.map((d) => {
+  const located = found.map((raw) => {
+    const d =
+      options.allowUnknownKeys && raw.code === "PLB106"
+        ? { ...raw, severity: "warning" as const, message: `${raw.message} (ignored)` }
+        : raw;
     const withLocation =
       d.location || d.path === undefined ? d : { ...d, location: loaded.locate(d.path, d.target) };
     return options.strict && withLocation.severity === "warning"
