@@ -23,6 +23,15 @@ const str = (description: string) => ({ type: "string", description }) as const;
 const bool = (description: string) => ({ type: "boolean", description }) as const;
 const absPath = (description: string) =>
   ({ type: "string", pattern: "^/", description: `${description} Absolute path.` }) as const;
+/** A host directory that names are joined under: absolute, without `.`/`..` segments. */
+const baseDir = (description: string) =>
+  ({
+    type: "string",
+    pattern: "^(?!.*/\\.\\.?(/|$))(?!.*//)/",
+    description: `${description} Absolute path without \`.\`/\`..\` segments.`,
+  }) as const;
+/** Optional machine keys anklume also accepts as null, meaning "empty". */
+const orNull = <T extends object>(schema: T) => ({ anyOf: [{ type: "null" }, schema] }) as const;
 
 export const infraSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -53,7 +62,9 @@ export const infraSchema = {
     },
     shared_volumes: {
       type: ["object", "null"],
-      description: "Host directories shared into machines as `sv-<volume>` disk devices.",
+      description:
+        "Host directories shared into machines as `sv-<volume>` disk devices. A volume name becomes a host path (`<shared_volumes_base>/<volume>`): lowercase letters, digits and hyphens only.",
+      propertyNames: { pattern: NAME },
       additionalProperties: { $ref: "#/$defs/sharedVolume" },
     },
   },
@@ -121,8 +132,8 @@ export const infraSchema = {
           description: "Automatic CPU/memory allocation (`true` for the defaults).",
           anyOf: [{ const: true }, { $ref: "#/$defs/resourcePolicy" }],
         },
-        shared_volumes_base: absPath("Default parent of shared-volume sources."),
-        persistent_data_base: absPath("Default parent of persistent-data sources."),
+        shared_volumes_base: baseDir("Default parent of shared-volume sources."),
+        persistent_data_base: baseDir("Default parent of persistent-data sources."),
         auto_cleanup: bool(
           "Delete Incus objects plumb created that are no longer declared (after confirmation). Default false: they are only reported.",
         ),
@@ -234,7 +245,7 @@ export const infraSchema = {
       description: "A machine: an Incus container (lxc) or virtual machine (vm).",
       additionalProperties: false,
       properties: {
-        description: str("Free text."),
+        description: { type: ["string", "null"], description: "Free text (null: empty)." },
         type: { enum: ["lxc", "vm"], default: "lxc" },
         ip: {
           type: "string",
@@ -244,15 +255,20 @@ export const infraSchema = {
         ephemeral: bool("Overrides the domain's `ephemeral`."),
         gpu: bool("Give the machine the host GPU (see `global.gpu_policy`)."),
         profiles: {
-          type: "array",
+          type: ["array", "null"],
           items: { type: "string" },
-          description: "`default` or profiles defined in the same domain.",
+          description: "`default` or profiles defined in the same domain (null: as absent).",
         },
-        roles: { type: "array", items: { type: "string" }, description: "Ansible roles to apply." },
-        config: { $ref: "#/$defs/config" },
-        devices: { $ref: "#/$defs/devices" },
+        roles: {
+          type: ["array", "null"],
+          items: { type: "string" },
+          description: "Ansible roles to apply (null: none).",
+        },
+        config: orNull({ $ref: "#/$defs/config" }),
+        devices: orNull({ $ref: "#/$defs/devices" }),
         storage_volumes: {
-          type: "object",
+          type: ["object", "null"],
+          propertyNames: { pattern: NAME },
           additionalProperties: {
             type: "object",
             additionalProperties: false,
@@ -283,7 +299,9 @@ export const infraSchema = {
           description: "Whether `plumb apply` keeps the instance running or stopped.",
         },
         persistent_data: {
-          type: "object",
+          type: ["object", "null"],
+          description:
+            "Host directories `<persistent_data_base>/<domain>/<machine>/<name>` mounted as `pd-<name>` devices.",
           propertyNames: { pattern: NAME },
           additionalProperties: {
             type: "object",

@@ -4,6 +4,7 @@ import type { Diagnostic } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
+import { dropNullMachineKeys } from "./normalize.js";
 import { buildContext } from "./rules/context.js";
 import { RULES } from "./rules/index.js";
 import { checkSchema } from "./schema-check.js";
@@ -31,7 +32,7 @@ export function validateInfra(
   const found: Diagnostic[] = [...loaded.diagnostics];
   let domains = 0;
   let machines = 0;
-  const doc = loaded.document;
+  const doc = loaded.document === undefined ? undefined : dropNullMachineKeys(loaded.document);
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
     const ctx = buildContext(doc);

@@ -113,6 +113,11 @@ export const INFRA_CODES = {
     help: "The name would produce a generated file or Ansible group that already means something else (`group_vars/all.yml`, the `all`/`ungrouped` groups, a host and a group with the same name).",
   },
 
+  PLB205: {
+    title: "name would leave its base directory",
+    help: "A name that becomes a host path (a shared volume under `shared_volumes_base`, persistent data under `persistent_data_base`, a generated file) must have the name form and stay inside its base. Validation refuses such names (PLB201); this code is the generator's own check, reached only when validation was skipped.",
+  },
+
   // PLB3xx — addressing
   PLB301: {
     title: "invalid IPv4 address",
