@@ -124,6 +124,7 @@ export async function planFromRepo(
       storagePool: session.site.storagePool,
       imageMap: map,
       remotes: session.site.remotes,
+      sources: session.site.sources,
     },
     driver: session.driver,
     live,

@@ -146,11 +146,22 @@ export function reportText(sum: PlanSummary): string | undefined {
   return parts.length ? parts.join("; ") : undefined;
 }
 
+/** The active site settings in one line (docs/reconcile.md "Site settings"). */
+export function settingsText(plan: PlanDocument): string {
+  const st = plan.settings;
+  const map = Object.entries(st.imageMap ?? {})
+    .map(([from, to]) => `${from}→${to}`)
+    .join(", ");
+  const from = st.sources?.length ? st.sources.join(", ") : "defaults";
+  return `site: endpoint ${st.endpoint ?? plan.target}; image map ${map || "(none)"}; bridge addresses ${st.bridgeAddresses}; pool ${st.storagePool || "default"} (from ${from})`;
+}
+
 export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
   const lines: string[] = [];
   const scope = plan.limit ? ` --limit ${plan.limit.join(",")}` : "";
   lines.push(
     s.dim(`estate ${plan.owner} → ${plan.target}${scope}; read ${plan.observed.length} objects`),
+    s.dim(settingsText(plan)),
   );
   if (plan.changes.length > 0) {
     lines.push("", "plumb will perform the following actions:", "");

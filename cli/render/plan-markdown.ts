@@ -5,7 +5,7 @@
 import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
-import { changeLines, reportText, summaryText } from "./plan-human.js";
+import { changeLines, reportText, settingsText, summaryText } from "./plan-human.js";
 
 const MAX_CHARS = 60_000;
 const PLAIN = styler(false);
@@ -22,6 +22,8 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
   const out: string[] = [
     `<!-- plumb:plan ${marker} -->`,
     `### plumb plan for \`${plan.owner}\`: \`${counts}\``,
+    "",
+    `\`${settingsText(plan).replaceAll("`", "")}\``,
     "",
     `**${summaryText(s)}**`,
   ];

@@ -17,6 +17,8 @@ export interface SiteSettings {
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
   readonly remotes: Readonly<Record<string, ImageRemote>>;
+  /** Where these settings came from (site file, environment variables, flags). */
+  readonly sources?: readonly string[];
 }
 
 export interface MakePlanInput {
@@ -100,6 +102,8 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
+      endpoint: input.target,
+      sources: [...(settings.sources ?? [])],
       bridgeAddresses: settings.bridgeAddresses,
       storagePool: settings.storagePool,
       imageMap: settings.imageMap,

@@ -17,6 +17,10 @@ export interface ObservedRecord {
 }
 
 export interface PlanSettings {
+  /** The Incus endpoint the plan read (same as `target`), shown in every plan header. */
+  readonly endpoint?: string;
+  /** Where the site settings came from (`.plumb/site.yml`, `PLUMB_IMAGE_MAP`, flags); empty: defaults. */
+  readonly sources?: readonly string[];
   readonly bridgeAddresses: "declared" | "none";
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
