@@ -2,6 +2,7 @@
 // Returns every problem at once, each located in its source file. Pure: content in, result out.
 import type { Diagnostic } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
+import type { ParsedLock } from "../core/model/addressing-lock.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
 import { buildContext } from "./rules/context.js";
@@ -11,6 +12,8 @@ import { checkSchema } from "./schema-check.js";
 export interface ValidateOptions {
   /** Treat warnings as errors. */
   readonly strict?: boolean;
+  /** The recorded address allocations and the problems of their file (addresses.lock.yml). */
+  readonly addressLock?: ParsedLock;
 }
 
 export interface ValidationResult {
@@ -26,13 +29,13 @@ export function validateInfra(
   loaded: LoadedInfra,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const found: Diagnostic[] = [...loaded.diagnostics];
+  const found: Diagnostic[] = [...loaded.diagnostics, ...(options.addressLock?.diagnostics ?? [])];
   let domains = 0;
   let machines = 0;
   const doc = loaded.document;
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
-    const ctx = buildContext(doc);
+    const ctx = buildContext(doc, options.addressLock?.lock);
     domains = ctx.domains.length;
     machines = ctx.machines.length;
     for (const [name, rule] of Object.entries(RULES)) {

@@ -25,6 +25,7 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
+  refuseRenumbers,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -122,6 +123,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         out.writeJson({ version: 1, ok: true, run: null, summary: plan.summary, results: [] });
       return conflictsOrOk(plan);
     }
+    refuseRenumbers(plan, values["allow-renumber"] === true);
     if (values.yes !== true) {
       const go = await confirm(
         ctx,

@@ -1,6 +1,7 @@
 // The plan for people, like `terraform plan`: one block per change with a symbol and colour,
 // field-level differences, and one summary line. Typed tables over every action, so a new
 // action does not compile until it has a symbol, a colour and a verb here.
+import { renumberText } from "../../core/model/addressing-lock.js";
 import type { Styler } from "../../core/output/output.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
 import { refLabel } from "../../reconcilers/model.js";
@@ -156,6 +157,13 @@ export function settingsText(plan: PlanDocument): string {
   return `site: endpoint ${st.endpoint ?? plan.target}; image map ${map || "(none)"}; bridge addresses ${st.bridgeAddresses}; pool ${st.storagePool || "default"} (from ${from})`;
 }
 
+/** Sticky addressing: every address that moves, and what apply needs to move it. */
+export function renumberLines(plan: PlanDocument): string[] {
+  return (plan.renumbers ?? []).map(
+    (r) => `! renumber ${renumberText(r)} (apply refuses without --allow-renumber)`,
+  );
+}
+
 export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
   const lines: string[] = [];
   const scope = plan.limit ? ` --limit ${plan.limit.join(",")}` : "";
@@ -163,6 +171,7 @@ export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
     s.dim(`estate ${plan.owner} → ${plan.target}${scope}; read ${plan.observed.length} objects`),
     s.dim(settingsText(plan)),
   );
+  for (const r of renumberLines(plan)) lines.push(s.yellow(r));
   if (plan.changes.length > 0) {
     lines.push("", "plumb will perform the following actions:", "");
     for (const c of plan.changes) lines.push(...changeLines(c, s), "");
