@@ -15,12 +15,16 @@ export interface LoadedEstate {
 
 export function loadAndValidate(
   ctx: CommandContext,
-  options: { infra?: string | undefined; strict?: boolean },
+  options: { infra?: string | undefined; strict?: boolean; allowUnknownKeys?: boolean },
 ): LoadedEstate {
   const root = ctx.repoRoot();
   const input = readInfraInput(root, options.infra);
   const loaded = loadInfra(input);
   const addressLock = readAddressLock(root, input);
-  const result = validateInfra(loaded, { strict: options.strict === true, addressLock });
+  const result = validateInfra(loaded, {
+    strict: options.strict === true,
+    allowUnknownKeys: options.allowUnknownKeys === true,
+    addressLock,
+  });
   return { root, loaded, result, addressLock };
 }

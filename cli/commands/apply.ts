@@ -3,6 +3,8 @@
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { anchorAudit } from "../../core/audit/anchor.js";
+import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import type { Output } from "../../core/output/output.js";
@@ -161,13 +163,18 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       lockEnv: processLockEnv(),
       timestamp: timestamp(),
       recordSnapshots: (rec) => preApply.record(rec),
-      journal: (type, data) => journal.event(type, data),
+      journal: auditedJournal(session.root, runId, plan, (type, data) => journal.event(type, data)),
       onProgress: out.json ? undefined : progressPrinter(out, actionable),
       ...(replan ? { replan } : {}),
     });
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
+    await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
+      out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),
+    );
     await journal.writeJson("result.json", report);
     return finish(ctx, plan, report, runId);
+  } catch (e) {
+    throw auditFailure(session.root, "plumb apply", e);
   } finally {
     session.close();
   }

@@ -3,9 +3,9 @@
 // action does not compile until it has a symbol, a colour and a verb here.
 import { renumberText } from "../../core/model/addressing-lock.js";
 import type { Styler } from "../../core/output/output.js";
+import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/kit/ownership.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
 import { refLabel } from "../../reconcilers/model.js";
-import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/ownership.js";
 import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
 
 export const SYMBOL: ActionTable<string> = {

@@ -4,6 +4,7 @@
 //
 // Pure. Expects a document that passed validation; it throws an internal error otherwise.
 // Not applied (host-dependent in anklume): the nesting prefix and resource_policy allocation.
+
 import { PlumbError } from "../errors.js";
 import {
   type AddressingMode,
@@ -21,6 +22,7 @@ import type {
   InfraProfile,
   TrustLevel,
 } from "./infra.js";
+import { joinUnder } from "./safe-path.js";
 
 export const FIREWALL_DOMAIN = "anklume";
 export const FIREWALL_MACHINE = "anklume-firewall";
@@ -154,7 +156,7 @@ export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
         if (!v?.path) continue;
         devices[`pd-${pd}`] = {
           type: "disk",
-          source: `${pdBase}/${name}/${mname}/${pd}`,
+          source: joinUnder(pdBase, name, mname, pd),
           path: v.path,
           shift: "true",
           ...(v.readonly ? { readonly: "true" } : {}),
@@ -256,7 +258,7 @@ function sharedVolumeDevices(
       const devices = out.get(m) ?? {};
       devices[`sv-${vol}`] = {
         type: "disk",
-        source: v.source || `${base}/${vol}`,
+        source: v.source || joinUnder(base, vol),
         path: v.path || `/shared/${vol}`,
         ...(v.shift !== false ? { shift: "true" } : {}),
         ...(mode === "ro" ? { readonly: "true" } : {}),

@@ -4,8 +4,8 @@
 // git head, and a digest over the whole document.
 import { PlumbError } from "../../core/errors.js";
 import type { Renumber } from "../../core/model/addressing.js";
+import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
-import { digestOf } from "../ownership.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;
