@@ -7,6 +7,7 @@ import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { TEMPLATE_CODES } from "./codes/templates.js";
 
 export const CODES = {
   ...INFRA_CODES,
@@ -14,6 +15,7 @@ export const CODES = {
   ...GENERATOR_CODES,
   ...INCUS_CODES,
   ...CONTRACT_CODES,
+  ...TEMPLATE_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
