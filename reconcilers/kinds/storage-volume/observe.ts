@@ -11,10 +11,9 @@ export const volumes = (d: IncusDriver, pool: string) =>
     `storage-pools/${encodeURIComponent(pool)}/volumes/custom`,
   );
 
-/** Names of the storage pools (one call). */
+/** Names of the storage pools (one call, without the pools' `used_by`). */
 export async function poolNames(d: IncusDriver): Promise<string[]> {
-  const pools = await d.collection<{ name: string }, never>("storage-pools").list("default");
-  return pools.map((p) => p.name).sort();
+  return (await d.collection<{ name: string }, never>("storage-pools").names("default")).sort();
 }
 
 export const isVolumeKey = (k: string) => k === "size" || k.startsWith(PLUMB_PREFIX);
