@@ -34,6 +34,11 @@ export interface KindDiffOps<K extends Kind> {
   adoptable?(observed: ObservedObject<K>): boolean;
   /** Owned objects that are never deleted on their own (`default` profiles go with the project). */
   neverOrphan?(observed: ObservedObject<K>): boolean;
+  /**
+   * Why an owned orphan cannot be deleted (something plumb does not own still uses or holds it):
+   * it is reported, never promised as a delete that would fail on every apply.
+   */
+  blockDelete?(observed: ObservedObject<K>): string | undefined;
 }
 
 /** True when the live object no longer matches what plumb last wrote into it. */
@@ -129,7 +134,15 @@ export function diffObjects<K extends Kind>(
     if (declared.has(id) || o.ownership !== "owned" || !ctx.inScope(o.ref)) continue;
     if (ops.neverOrphan?.(o)) continue;
     const base = { id, ref: o.ref, deps: [] };
-    if (ctx.autoCleanup) {
+    const blocked = ops.blockDelete?.(o);
+    if (ctx.autoCleanup && blocked !== undefined) {
+      out.push({
+        ...base,
+        action: "orphan",
+        reason: `no longer declared, but kept: ${blocked}`,
+        notes: [`auto_cleanup cannot delete it: ${blocked}`],
+      });
+    } else if (ctx.autoCleanup) {
       out.push({ ...base, action: "delete", reason: "no longer declared (auto_cleanup: true)" });
     } else {
       out.push({
