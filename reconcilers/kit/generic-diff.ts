@@ -39,6 +39,13 @@ export interface KindDiffOps<K extends Kind> {
    * it is reported, never promised as a delete that would fail on every apply.
    */
   blockDelete?(observed: ObservedObject<K>): string | undefined;
+  /**
+   * Why an owned object is in a state Incus did not finish (a bridge left `Pending` by a killed
+   * run): it is planned as a repair (an update whose apply recreates it) even if its fields match.
+   */
+  repair?(
+    observed: ObservedObject<K>,
+  ): { readonly field: string; readonly before: string } | undefined;
 }
 
 /** True when the live object no longer matches what plumb last wrote into it. */
@@ -99,7 +106,11 @@ export function diffObjects<K extends Kind>(
       });
       continue;
     }
-    const fields = ops.fields(d.spec, o.spec, d.ref);
+    const broken = ops.repair?.(o);
+    const fields = [
+      ...ops.fields(d.spec, o.spec, d.ref),
+      ...(broken ? [{ path: broken.field, before: broken.before, after: "Created" }] : []),
+    ];
     const reasons = ops.replaceReasons?.(d, o) ?? [];
     if (reasons.length > 0 && d.create) {
       out.push({

@@ -4,7 +4,10 @@
 //    instance using the profile is restarted (new PID) and the re-plan is empty;
 //  - auto_cleanup of a removed domain whose project holds an instance plumb does not own: the
 //    plan keeps the project and its bridge (saying why) instead of promising deletes Incus
-//    refuses, and the apply succeeds instead of failing forever.
+//    refuses, and the apply succeeds instead of failing forever;
+//  - a bridge left `Pending` by a client killed during its creation (the request aborted, as a
+//    kill -9 of plumb does) is planned as a repair and recreated by the next apply.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
@@ -14,6 +17,7 @@ import {
   incus,
   plumb,
   skip,
+  socket,
   tempRepo,
   uniquePrefix,
   why,
@@ -31,9 +35,44 @@ const restartDomain = (extra: string) => `  ${R}:
 `;
 const cleanupDomain = `  ${E}:\n    machines:\n      ${E}-1: {ephemeral: true}\n`;
 const MKNOD = ', security.syscalls.intercept.mknod: "true"';
+const K = `${p}k`;
+const pendingDomain = `  ${K}:\n    machines:\n      ${K}-1: {ephemeral: true}\n`;
+
+/**
+ * POSTs a bridge and drops the connection after `ms`: Incus keeps the record `Pending`. Too early
+ * and nothing reached the daemon; too late and it was created: then it is removed and retried.
+ */
+async function abortedCreate(name: string, config: Record<string, string>): Promise<string> {
+  for (const ms of [5, 10, 20, 40, 80, 160]) {
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        socketPath: socket,
+        method: "POST",
+        path: "/1.0/networks",
+        headers: { "content-type": "application/json" },
+      });
+      req.on("error", () => undefined);
+      req.end(JSON.stringify({ name, type: "bridge", config }));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, ms);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const shown = incus("network", "show", name).stdout;
+    if (shown.includes("status: Pending")) return shown;
+    if (shown !== "") incus("network", "delete", name);
+  }
+  return "";
+}
 
 interface PlanJson {
-  changes: { id: string; action: string; reason?: string }[];
+  changes: {
+    id: string;
+    action: string;
+    reason?: string;
+    desired?: { config: Record<string, string> };
+  }[];
 }
 const pid = (project: string, name: string) =>
   (
@@ -98,5 +137,25 @@ describe.skipIf(skip)(`reconcile fixes on the real daemon${why}`, { timeout: 300
     expect(incus("list", "--project", E, "-f", "csv", "-c", "n").stdout.trim()).toBe("hand-made");
     const again = await apply();
     expect(again.code, again.stderr + again.stdout).toBe(0);
+  });
+
+  it("a bridge left Pending by an interrupted create is planned as a repair and recreated", async () => {
+    write(restartDomain(MKNOD) + pendingDomain, "  auto_cleanup: true\n");
+    const first = JSON.parse((await plumb(["plan", "--json"], dir)).stdout) as PlanJson;
+    const bridge = first.changes.find((c) => c.id === `network:default/net-${K}`);
+    expect(bridge?.action).toBe("create");
+    const config = bridge?.desired?.config ?? {};
+    expect(config["user.plumb.owner"]).toBe(`it-${p}`);
+    expect(await abortedCreate(`net-${K}`, config)).toContain("status: Pending");
+    const show = () => incus("network", "show", `net-${K}`).stdout;
+    const plan = JSON.parse((await plumb(["plan", "--json"], dir)).stdout) as PlanJson;
+    expect(plan.changes.find((c) => c.id === `network:default/net-${K}`)?.action).toBe("update");
+    const r = await apply("--allow-restart");
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(show()).toContain("status: Created");
+    expect(incus("list", `${K}-1`, "--project", K, "-f", "csv", "-c", "s").stdout.trim()).toBe(
+      "RUNNING",
+    );
+    expect((await plumb(["plan", "--detailed-exitcode"], dir)).code).toBe(0);
   });
 });

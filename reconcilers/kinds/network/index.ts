@@ -13,6 +13,12 @@ import "./spec.js";
 const ops: KindDiffOps<"network"> = {
   kind: "network",
   global: true,
+  // Incus leaves a bridge `Pending` (or `Errored`) when its creation was interrupted: instances on
+  // it fail to start ("Parent device … doesn't exist") until it is recreated.
+  repair: (o) =>
+    o.facts.status && o.facts.status !== "Created"
+      ? { field: "status", before: o.facts.status }
+      : undefined,
   blockDelete: (o) =>
     o.facts.kept ? `still used by instances plumb does not own (${o.facts.kept})` : undefined,
   fields: (d, o) => [
