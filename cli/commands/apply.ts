@@ -3,7 +3,9 @@
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { assertApproved } from "../../core/approvals/approvals.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
+import { gitDriver } from "../../core/io/git.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import type { Output } from "../../core/output/output.js";
 import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
@@ -13,10 +15,14 @@ import {
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
+import { StalePlanError } from "../../reconcilers/apply/stale.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
+import { movedObjects, planDifferences } from "../../reconcilers/plan/compare.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { approvalState } from "../plan-approvals.js";
+import { assertPlanSource } from "../plan-binding.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
   confirm,
@@ -25,6 +31,7 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
+  toolVersion,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -89,10 +96,16 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     let plan: PlanDocument;
     let replan: (() => Promise<readonly Change[]>) | undefined;
     const file = positionals[0];
+    const allowDirty = values["allow-dirty"] === true;
     if (file !== undefined) {
-      if (values.limit || values["image-map"] || values["bridge-addresses"]) {
+      if (
+        values.limit ||
+        values["image-map"] ||
+        values["bridge-addresses"] ||
+        values["changed-since"]
+      ) {
         throw new UsageError(
-          "--limit, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
+          "--limit, --changed-since, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
         );
       }
       let text: string;
@@ -102,6 +115,34 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
       }
       plan = parsePlan(text, file);
+      // A saved plan is a claim: re-derive it from this repository and live Incus, and run it
+      // only if it is the same plan, change for change.
+      const derived = await planFromRepo(ctx, values, session, plan.limit ?? undefined);
+      await assertPlanSource(plan, {
+        owner: derived.estate.projectName,
+        toolVersion: toolVersion(),
+        git: gitDriver(session.root),
+        allowDirty,
+      });
+      const moved = movedObjects(plan, derived.plan);
+      if (moved.length > 0) {
+        const shown = moved.slice(0, 10).join(", ");
+        throw new StalePlanError(
+          moved,
+          `${moved.length} object(s) changed since the plan was made: ${shown}${moved.length > 10 ? ", …" : ""}`,
+        );
+      }
+      const differences = planDifferences(plan, derived.plan);
+      if (differences.length > 0) {
+        throw new PlumbError(
+          "PLB912",
+          `${file} is not the plan derived now from the repository and live Incus: ${differences.slice(0, 8).join("; ")}${differences.length > 8 ? "; …" : ""}`,
+          {
+            exitCode: ExitCode.stale,
+            hint: "nothing was changed; run `plumb plan --out plan.json` again and review the new plan",
+          },
+        );
+      }
     } else {
       // Operations an interrupted apply left running would race this plan: let them finish.
       const { estate } = loadEstate(ctx, values);
@@ -115,6 +156,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       plan = (await planFromRepo(ctx, values, session)).plan;
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
+    }
+    const approvals = approvalState(plan, session.root, new Date());
+    assertApproved(approvals.requirements, approvals.counted, approvals.keyring);
+    if (!out.json && approvals.counted.approvers.length > 0) {
+      out.err(
+        s.dim(
+          `approved by ${approvals.counted.approvers.map((a) => a.principal).join(", ")} (${approvals.counted.approvers.length} of ${approvals.requirements.required} required)`,
+        ),
+      );
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {

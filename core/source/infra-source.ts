@@ -125,7 +125,8 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
       diagnostics.push(notMapping(src, "a mapping with network_policies"));
     } else if (isRecord(src.value)) {
       for (const key of Object.keys(src.value)) {
-        if (key === "network_policies") continue;
+        // approvals: read by core/approvals/policy.ts (plan, apply, approve)
+        if (key === "network_policies" || key === "approvals") continue;
         diagnostics.push({
           code: "PLB014",
           severity: "warning",

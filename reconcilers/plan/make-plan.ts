@@ -1,7 +1,13 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
+import { assessRisk } from "../../core/approvals/risk.js";
 import { PlumbError, UsageError } from "../../core/errors.js";
-import type { Estate } from "../../core/model/estate.js";
+import type { PlanGit } from "../../core/io/git.js";
+import {
+  DEFAULT_PERSISTENT_DATA_BASE,
+  DEFAULT_SHARED_VOLUMES_BASE,
+  type Estate,
+} from "../../core/model/estate.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
 import type { HostDriver } from "../drivers/host/host-networks.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
@@ -27,7 +33,9 @@ export interface MakePlanInput {
   readonly driver: IncusDriver;
   /** Where the driver points, recorded in the plan (`unix:/var/lib/incus/unix.socket`). */
   readonly target: string;
-  readonly gitHead: string | null;
+  readonly git: PlanGit;
+  /** Host paths disks may use without counting as host access (shared volumes, persistent data). */
+  readonly sharedRoots?: readonly string[] | undefined;
   readonly toolVersion: string;
   readonly now: Date;
   /** Listings already started (see `prefetch`); else they start here. */
@@ -96,7 +104,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     tool: { name: "plumb", version: input.toolVersion },
     owner,
     target: input.target,
-    git: { head: input.gitHead },
+    git: input.git,
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
@@ -108,6 +116,10 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
+    risk: assessRisk(changes, observation.observed, {
+      sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
+      trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,
+    }),
   });
   return { plan, desired, observation };
 }

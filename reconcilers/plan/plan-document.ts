@@ -2,7 +2,10 @@
 // Everything apply needs is inside (the full desired view of every target, image sources), plus
 // what staleness checks compare: the observed hash of every object read, the Incus target, the
 // git head, and a digest over the whole document.
+import type { PlanApproval } from "../../core/approvals/approvals.js";
+import type { PlanRisk } from "../../core/approvals/risk.js";
 import { PlumbError } from "../../core/errors.js";
+import type { PlanGit } from "../../core/io/git.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
 import { digestOf } from "../ownership.js";
 
@@ -37,7 +40,8 @@ export interface PlanDocument {
   readonly owner: string;
   /** Where Incus was reached (`unix:/var/lib/incus/unix.socket`, `https://host:8443`). */
   readonly target: string;
-  readonly git: { readonly head: string | null };
+  /** The commit the plan was made from, and whether infra/ and templates/ matched it. */
+  readonly git: PlanGit;
   /** `--limit` domains, or null for the whole estate. */
   readonly limit: readonly string[] | null;
   /** Incus projects the plan read profiles and instances from (re-read by a stale check). */
@@ -48,11 +52,21 @@ export interface PlanDocument {
   /** In apply order (waves); orphans and conflicts last. */
   readonly changes: readonly Change[];
   readonly summary: PlanSummary;
-  /** `sha256:` of the canonical JSON of every other field. */
+  /** What needs approvals: deletes, replaces, restarts, delete-protected, host access. */
+  readonly risk: PlanRisk;
+  /** `sha256:` of the canonical JSON of every other field but `approvals`. */
   readonly digest: string;
+  /** Signatures over `digest` by approvers (`plumb approve`); outside the digest they sign. */
+  readonly approvals?: readonly PlanApproval[];
 }
 
-export type PlanBody = Omit<PlanDocument, "digest" | "summary" | "format" | "version">;
+export type PlanBody = Omit<
+  PlanDocument,
+  "digest" | "summary" | "format" | "version" | "approvals"
+>;
+
+/** Fields outside the digest: added after the plan was sealed. */
+const UNSEALED = ["digest", "approvals"] as const;
 
 export function summarize(changes: readonly Change[]): PlanSummary {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
@@ -100,14 +114,25 @@ export function parsePlan(text: string, file = "plan file"): PlanDocument {
       `${file} has plan version ${JSON.stringify(v.version)}; this plumb reads version ${PLAN_VERSION} only`,
     );
   }
-  const { digest, ...rest } = v;
+  const rest = Object.fromEntries(
+    Object.entries(v).filter(([k]) => !(UNSEALED as readonly string[]).includes(k)),
+  );
+  const digest = v.digest;
   if (typeof digest !== "string" || digestOf(rest) !== digest) {
     throw invalid(
       `${file}: digest mismatch (the file was edited or truncated after plumb wrote it)`,
     );
   }
-  if (!Array.isArray(v.changes) || !Array.isArray(v.observed) || typeof v.owner !== "string") {
-    throw invalid(`${file} lacks changes, observed or owner`);
+  if (
+    !Array.isArray(v.changes) ||
+    !Array.isArray(v.observed) ||
+    typeof v.owner !== "string" ||
+    !Array.isArray(v.risk?.items) ||
+    typeof v.git?.clean !== "boolean"
+  ) {
+    throw invalid(`${file} lacks changes, observed, owner, risk or git`);
   }
+  if (v.approvals !== undefined && !Array.isArray(v.approvals))
+    throw invalid(`${file}: approvals must be a list`);
   return v as PlanDocument;
 }
