@@ -12,11 +12,14 @@ export interface LoadedEstate {
 
 export function loadAndValidate(
   ctx: CommandContext,
-  options: { infra?: string | undefined; strict?: boolean },
+  options: { infra?: string | undefined; strict?: boolean; allowUnknownKeys?: boolean },
 ): LoadedEstate {
   const root = ctx.repoRoot();
   const input = readInfraInput(root, options.infra);
   const loaded = loadInfra(input);
-  const result = validateInfra(loaded, { strict: options.strict === true });
+  const result = validateInfra(loaded, {
+    strict: options.strict === true,
+    allowUnknownKeys: options.allowUnknownKeys === true,
+  });
   return { root, loaded, result };
 }

@@ -5,10 +5,20 @@
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ExitCode, PlumbError, UsageError } from "../core/errors.js";
-import { BOUND_PATHS, type GitDriver, type PlanGit, planGitFacts } from "../core/io/git.js";
+import {
+  BOUND_PATHS,
+  type GitDriver,
+  gitDriver,
+  type PlanGit,
+  planGitFacts,
+} from "../core/io/git.js";
 import { readInfraInput } from "../core/io/read-infra.js";
+import { StalePlanError } from "../reconcilers/apply/stale.js";
 import { selectChanged } from "../reconcilers/plan/changed-since.js";
-import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
+import { movedObjects, planDifferences } from "../reconcilers/plan/compare.js";
+import { type PlanDocument, parsePlan } from "../reconcilers/plan/plan-document.js";
+import { planFromRepo, type Session, toolVersion } from "./session.js";
+import type { CommandContext, ParsedValues } from "./spec.js";
 
 export interface GitForPlan {
   readonly git: PlanGit;
@@ -138,4 +148,51 @@ export function changedSinceOption(values: Record<string, unknown>): string | un
   if (values.limit)
     throw new UsageError("--changed-since and --limit both choose domains; pass one");
   return v;
+}
+
+/**
+ * A saved plan is a claim: read it, re-derive it from this repository and live Incus, check what
+ * binds it (estate, version, commit), and return it only if it is the same plan, change for change.
+ */
+export async function verifiedSavedPlan(
+  ctx: CommandContext,
+  values: ParsedValues,
+  session: Session,
+  file: string,
+  allowDirty: boolean,
+): Promise<PlanDocument> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(ctx.cwd, file), "utf8");
+  } catch (e) {
+    throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
+  }
+  const plan = parsePlan(text, file);
+  const derived = await planFromRepo(ctx, values, session, plan.limit ?? undefined);
+  await assertPlanSource(plan, {
+    owner: derived.estate.projectName,
+    toolVersion: toolVersion(),
+    git: gitDriver(session.root),
+    allowDirty,
+  });
+  const moved = movedObjects(plan, derived.plan);
+  if (moved.length > 0) {
+    const shown = moved.slice(0, 10).join(", ");
+    throw new StalePlanError(
+      moved,
+      `${moved.length} object(s) changed since the plan was made: ${shown}${moved.length > 10 ? ", …" : ""}`,
+    );
+  }
+  const differences = planDifferences(plan, derived.plan);
+  if (differences.length > 0) {
+    throw new PlumbError(
+      "PLB912",
+      `${file} is not the plan derived now from the repository and live Incus: ${differences.slice(0, 8).join("; ")}${differences.length > 8 ? "; …" : ""}`,
+      {
+        exitCode: ExitCode.stale,
+        hint: "nothing was changed; run `plumb plan --out plan.json` again and review the new plan",
+      },
+    );
+  }
+  return plan;
 }

@@ -6,6 +6,7 @@ import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
 import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
+import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 
@@ -16,6 +17,7 @@ export const CODES = {
   ...INCUS_CODES,
   ...CONTRACT_CODES,
   ...BINDING_CODES,
+  ...GITOPS_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",

@@ -4,13 +4,16 @@ import type { Diagnostic } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
+import { dropNullMachineKeys } from "./normalize.js";
 import { buildContext } from "./rules/context.js";
 import { RULES } from "./rules/index.js";
 import { checkSchema } from "./schema-check.js";
 
 export interface ValidateOptions {
-  /** Treat warnings as errors. */
+  /** Treat warnings as errors (notes stay notes). */
   readonly strict?: boolean;
+  /** Unknown keys (PLB106) are warnings instead of errors: the explicit opt-out of strictness. */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface ValidationResult {
@@ -29,7 +32,7 @@ export function validateInfra(
   const found: Diagnostic[] = [...loaded.diagnostics];
   let domains = 0;
   let machines = 0;
-  const doc = loaded.document;
+  const doc = loaded.document === undefined ? undefined : dropNullMachineKeys(loaded.document);
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
     const ctx = buildContext(doc);
@@ -48,7 +51,11 @@ export function validateInfra(
       }
     }
   }
-  const located = found.map((d) => {
+  const located = found.map((raw) => {
+    const d =
+      options.allowUnknownKeys && raw.code === "PLB106"
+        ? { ...raw, severity: "warning" as const, message: `${raw.message} (ignored)` }
+        : raw;
     const withLocation =
       d.location || d.path === undefined ? d : { ...d, location: loaded.locate(d.path, d.target) };
     return options.strict && withLocation.severity === "warning"

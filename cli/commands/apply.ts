@@ -2,10 +2,10 @@
 // (refused before the first change if anything moved). Lock in Incus, pre-apply snapshots,
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { assertApproved } from "../../core/approvals/approvals.js";
+import { anchorAudit } from "../../core/audit/anchor.js";
+import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
-import { gitDriver } from "../../core/io/git.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import type { Output } from "../../core/output/output.js";
 import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
@@ -15,14 +15,12 @@ import {
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
-import { StalePlanError } from "../../reconcilers/apply/stale.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
-import { movedObjects, planDifferences } from "../../reconcilers/plan/compare.js";
-import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
+import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
 import { approvalState } from "../plan-approvals.js";
-import { assertPlanSource } from "../plan-binding.js";
+import { verifiedSavedPlan } from "../plan-binding.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
   confirm,
@@ -31,7 +29,6 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
-  toolVersion,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -108,41 +105,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
           "--limit, --changed-since, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
         );
       }
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (e) {
-        throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
-      }
-      plan = parsePlan(text, file);
-      // A saved plan is a claim: re-derive it from this repository and live Incus, and run it
-      // only if it is the same plan, change for change.
-      const derived = await planFromRepo(ctx, values, session, plan.limit ?? undefined);
-      await assertPlanSource(plan, {
-        owner: derived.estate.projectName,
-        toolVersion: toolVersion(),
-        git: gitDriver(session.root),
-        allowDirty,
-      });
-      const moved = movedObjects(plan, derived.plan);
-      if (moved.length > 0) {
-        const shown = moved.slice(0, 10).join(", ");
-        throw new StalePlanError(
-          moved,
-          `${moved.length} object(s) changed since the plan was made: ${shown}${moved.length > 10 ? ", …" : ""}`,
-        );
-      }
-      const differences = planDifferences(plan, derived.plan);
-      if (differences.length > 0) {
-        throw new PlumbError(
-          "PLB912",
-          `${file} is not the plan derived now from the repository and live Incus: ${differences.slice(0, 8).join("; ")}${differences.length > 8 ? "; …" : ""}`,
-          {
-            exitCode: ExitCode.stale,
-            hint: "nothing was changed; run `plumb plan --out plan.json` again and review the new plan",
-          },
-        );
-      }
+      plan = await verifiedSavedPlan(ctx, values, session, file, allowDirty);
     } else {
       // Operations an interrupted apply left running would race this plan: let them finish.
       const { estate } = loadEstate(ctx, values);
@@ -209,13 +172,18 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       lockEnv: processLockEnv(),
       timestamp: timestamp(),
       recordSnapshots: (rec) => preApply.record(rec),
-      journal: (type, data) => journal.event(type, data),
+      journal: auditedJournal(session.root, runId, plan, (type, data) => journal.event(type, data)),
       onProgress: out.json ? undefined : progressPrinter(out, actionable),
       ...(replan ? { replan } : {}),
     });
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
+    await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
+      out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),
+    );
     await journal.writeJson("result.json", report);
     return finish(ctx, plan, report, runId);
+  } catch (e) {
+    throw auditFailure(session.root, "plumb apply", e);
   } finally {
     session.close();
   }

@@ -36,6 +36,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const { root, loaded, result } = loadAndValidate(ctx, {
     infra: values.infra as string | undefined,
     strict: values.strict === true,
+    allowUnknownKeys: values["allow-unknown-keys"] === true,
   });
   const outDir = typeof values.out === "string" ? resolve(ctx.cwd, values.out) : root;
   const report: ReportContext = { mode, show: displayPath(root, outDir), style: out.style };

@@ -1,6 +1,7 @@
 // `plumb plan`: the plan in human, JSON or markdown form, optionally saved for apply and approve.
 import { resolve } from "node:path";
 import { requiredApprovals } from "../../core/approvals/approvals.js";
+import { auditPlan } from "../../core/audit/hooks.js";
 import { PlumbError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/io/atomic-write.js";
 import { serializePlan } from "../../reconcilers/plan/plan-document.js";
@@ -17,6 +18,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     const { plan } = await planFromRepo(ctx, values, session);
     // A fresh plan has no approvals yet: say what it will need (policies.yml).
     const need = requiredApprovals(plan, readApprovalPolicy(session.root));
+    auditPlan(session.root, plan, typeof values.out === "string" ? values.out : undefined);
     if (typeof values.out === "string") {
       await writeFileAtomic(resolve(ctx.cwd, values.out), serializePlan(plan));
     }

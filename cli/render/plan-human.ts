@@ -4,9 +4,9 @@
 // value from the plan passes termSafe/termValue before it is styled (plan-escape.ts).
 import type { RiskItem } from "../../core/approvals/risk.js";
 import type { Styler } from "../../core/output/output.js";
+import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/kit/ownership.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
 import { refLabel } from "../../reconcilers/model.js";
-import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/ownership.js";
 import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
 import { termSafe, termValue } from "./plan-escape.js";
 

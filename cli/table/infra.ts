@@ -1,6 +1,6 @@
 // Command entries for the infra itself: validate, generate (sync), schema.
 import type { CommandSpec } from "../spec.js";
-import { formatOption, infraOption } from "./options.js";
+import { allowUnknownKeysOption, formatOption, infraOption } from "./options.js";
 
 export const INFRA_COMMANDS: readonly CommandSpec[] = [
   {
@@ -10,11 +10,14 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       "Reads infra.yml or infra/ (base.yml, domains/*.yml, policies.yml), checks it against the JSON Schema, then\n" +
       "runs the semantic rules (names, addressing, references, policies, GPU, …), and the template gatekeeper on\n" +
       "templates/ (see `plumb templates --help`). Reports all problems at once\n" +
-      "with file:line:column and a hint. Exit 0 when valid (warnings allowed), 1 otherwise.",
-    usage: "plumb validate [--format human|json|github] [--strict] [--infra <path>]",
+      "with file:line:column and a hint. Unknown keys are errors (with a did-you-mean); keys anklume's own\n" +
+      "scripts read (file_portal, export_apps) get a note. Exit 0 when valid (warnings allowed), 1 otherwise.",
+    usage:
+      "plumb validate [--format human|json|github] [--strict] [--allow-unknown-keys] [--infra <path>]",
     options: {
       format: formatOption,
-      strict: { type: "boolean", description: "Treat warnings (unknown keys, advice) as errors" },
+      strict: { type: "boolean", description: "Treat warnings (advice) as errors" },
+      "allow-unknown-keys": allowUnknownKeysOption,
       infra: infraOption,
       quiet: { type: "boolean", short: "q", description: "Print only problems, no summary line" },
       "skip-templates": {
@@ -29,6 +32,10 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
         "In CI: annotate the pull request, fail on warnings too",
       ],
       ["plumb validate --infra ../anklume/infra.yml", "Check an anklume infra.yml"],
+      [
+        "plumb validate --allow-unknown-keys",
+        "Report unknown keys as warnings (an estate carrying keys for other tools)",
+      ],
       ["plumb validate --json | jq '.diagnostics[].code'", "List the error codes"],
     ],
     load: () => import("../commands/validate.js"),
@@ -70,6 +77,7 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       },
       format: formatOption,
       strict: { type: "boolean", description: "Treat validation warnings as errors" },
+      "allow-unknown-keys": allowUnknownKeysOption,
       infra: infraOption,
       quiet: {
         type: "boolean",

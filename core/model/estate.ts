@@ -4,6 +4,7 @@
 //
 // Pure. Expects a document that passed validation; it throws an internal error otherwise.
 // Not applied (host-dependent in anklume): the nesting prefix and resource_policy allocation.
+
 import { PlumbError } from "../errors.js";
 import { type AddressingMode, computeAddressing, type DomainAddress } from "./addressing.js";
 import type {
@@ -16,6 +17,7 @@ import type {
   InfraProfile,
   TrustLevel,
 } from "./infra.js";
+import { joinUnder } from "./safe-path.js";
 
 export const FIREWALL_DOMAIN = "anklume";
 export const FIREWALL_MACHINE = "anklume-firewall";
@@ -148,7 +150,7 @@ export function buildEstate(doc: InfraDocument): Estate {
         if (!v?.path) continue;
         devices[`pd-${pd}`] = {
           type: "disk",
-          source: `${pdBase}/${name}/${mname}/${pd}`,
+          source: joinUnder(pdBase, name, mname, pd),
           path: v.path,
           shift: "true",
           ...(v.readonly ? { readonly: "true" } : {}),
@@ -250,7 +252,7 @@ function sharedVolumeDevices(
       const devices = out.get(m) ?? {};
       devices[`sv-${vol}`] = {
         type: "disk",
-        source: v.source || `${base}/${vol}`,
+        source: v.source || joinUnder(base, vol),
         path: v.path || `/shared/${vol}`,
         ...(v.shift !== false ? { shift: "true" } : {}),
         ...(mode === "ro" ? { readonly: "true" } : {}),

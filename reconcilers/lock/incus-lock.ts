@@ -6,7 +6,7 @@
 import { ExitCode, PlumbError } from "../../core/errors.js";
 import { PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { ConfigMap, IncusDriver } from "../drivers/incus/types.js";
-import { LOCK_KEY } from "../ownership.js";
+import { LOCK_KEY } from "../kit/ownership.js";
 
 export const LOCK_PROJECT = "default";
 export const EXIT_LOCKED = ExitCode.locked;

@@ -6,8 +6,8 @@ import type { PlanApproval } from "../../core/approvals/approvals.js";
 import type { PlanRisk } from "../../core/approvals/risk.js";
 import { PlumbError } from "../../core/errors.js";
 import type { PlanGit } from "../../core/io/git.js";
+import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
-import { digestOf } from "../ownership.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;

@@ -4,8 +4,8 @@
 import { PlumbError } from "../../core/errors.js";
 import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import type { IncusDriver, Instance } from "../drivers/incus/types.js";
+import { OWNER_KEY, ownershipOf } from "../kit/ownership.js";
 import type { Change } from "../model.js";
-import { OWNER_KEY, ownershipOf } from "../ownership.js";
 import { mapLimit } from "../pool.js";
 
 export const PRE_APPLY_PREFIX = "pre-apply-";

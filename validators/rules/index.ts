@@ -7,6 +7,7 @@ import {
   ipsAreValidIPv4,
   ipsInsideDomainSubnet,
 } from "./addressing.js";
+import { anklumeOnlyKeysNoted } from "./compat.js";
 import type { Rule } from "./context.js";
 import {
   generatedDevicesDoNotCollide,
@@ -55,4 +56,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   generatedDevicesDoNotCollide,
   mountPathsAreUnique,
   sharedVolumeConsumersResolve,
+  anklumeOnlyKeysNoted,
 };

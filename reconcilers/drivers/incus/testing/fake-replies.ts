@@ -45,7 +45,16 @@ function canon(v: unknown): string {
 export const etagOf = (fields: unknown[]): string =>
   createHash("sha256").update(canon(fields)).digest("hex");
 
-const KNOWN_PREFIXES = ["user.", "volatile.", "image.", "limits.", "security.", "boot.", "raw."];
+const KNOWN_PREFIXES = [
+  "user.",
+  "volatile.",
+  "image.",
+  "limits.",
+  "security.",
+  "boot.",
+  "raw.",
+  "snapshots.",
+];
 export function checkKeys(config: Config, extra: readonly string[] = []): void {
   for (const k of Object.keys(config)) {
     if (!KNOWN_PREFIXES.some((p) => k.startsWith(p)) && !extra.some((p) => k.startsWith(p))) {
@@ -63,6 +72,8 @@ export interface Snap {
 }
 export interface Inst {
   name: string;
+  /** `container` unless created as a `virtual-machine`. */
+  type?: string;
   status: "Running" | "Stopped" | "Frozen";
   description: string;
   profiles: string[];

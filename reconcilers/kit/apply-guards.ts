@@ -1,11 +1,11 @@
 // Checks every apply makes on the freshly read object before writing: plumb never modifies or
 // deletes an object it does not own, even if it changed hands since the plan.
-import { PlumbError } from "../core/errors.js";
-import { AlreadyExistsError } from "./drivers/incus/errors.js";
-import type { ConfigMap } from "./drivers/incus/types.js";
-import { type Change, refLabel } from "./model.js";
+import { PlumbError } from "../../core/errors.js";
+import { AlreadyExistsError } from "../drivers/incus/errors.js";
+import type { ConfigMap } from "../drivers/incus/types.js";
+import { type Change, refLabel } from "../model.js";
+import type { ApplyOutcome } from "../reconciler.js";
 import { OWNER_KEY, ownershipOf } from "./ownership.js";
-import type { ApplyOutcome } from "./reconciler.js";
 
 export class NotOwnedError extends PlumbError {
   constructor(change: Change, found: string) {

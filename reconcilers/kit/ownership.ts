@@ -2,9 +2,9 @@
 // config. The identity names the object itself, so an `incus copy` of an owned instance is not
 // mistaken for ours (Argo CD's self-referencing tracking id).
 import { createHash } from "node:crypto";
-import { canonicalize } from "../core/signing/canonical-json.js";
-import type { ConfigMap } from "./drivers/incus/types.js";
-import { type ObjectRef, type Ownership, refId } from "./model.js";
+import { canonicalize } from "../../core/signing/canonical-json.js";
+import type { ConfigMap } from "../drivers/incus/types.js";
+import { type ObjectRef, type Ownership, refId } from "../model.js";
 
 export const OWNER_KEY = "user.plumb.owner";
 export const ID_KEY = "user.plumb.id";

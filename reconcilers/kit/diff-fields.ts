@@ -1,7 +1,7 @@
 // Field-level differences between a desired and an observed managed view: config key by key,
 // devices key by key within each device, lists and scalars whole. Pure.
-import type { ConfigMap, DeviceMap } from "./drivers/incus/types.js";
-import type { FieldChange } from "./model.js";
+import type { ConfigMap, DeviceMap } from "../drivers/incus/types.js";
+import type { FieldChange } from "../model.js";
 import { HASH_KEY } from "./ownership.js";
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

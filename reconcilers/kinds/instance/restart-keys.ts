@@ -1,8 +1,8 @@
 // Which instance changes take effect only after a restart. Containers: the config keys Incus
 // documents as "Live update: no" (doc/config_options.txt, 6.0). Virtual machines: everything but
 // a few keys Incus applies live, and every device change. Pure.
-import type { InstanceType } from "../drivers/incus/types.js";
-import type { FieldChange } from "../model.js";
+import type { InstanceType } from "../../drivers/incus/types.js";
+import type { FieldChange } from "../../model.js";
 
 /** Container keys that are not live-updatable (prefixes end with a dot). */
 const CONTAINER_RESTART: readonly string[] = [

@@ -9,10 +9,10 @@ import type {
   ObjectRef,
   ObservedObject,
   SpecOf,
-} from "./model.js";
-import { refId, refLabel } from "./model.js";
+} from "../model.js";
+import { refId, refLabel } from "../model.js";
+import type { DiffContext } from "../reconciler.js";
 import { HASH_KEY, OWNER_KEY, specHash } from "./ownership.js";
-import type { DiffContext } from "./reconciler.js";
 
 export interface KindDiffOps<K extends Kind> {
   readonly kind: K;
