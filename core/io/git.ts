@@ -88,11 +88,15 @@ export function gitDriver(cwd: string): GitDriver {
       checkRef(ref);
       return commit(ref);
     },
-    mergeBase: async (a, b) => (await raw(["merge-base", a, b]))?.trim() || null,
+    mergeBase: async (a, b) =>
+      (await raw(["merge-base", "--end-of-options", a, b]))?.trim() || null,
     isAncestor: async (ancestor, c) => {
       if (ancestor === c) return true;
-      // exit 0: is an ancestor; 1: is not (simple-git rejects, raw() returns null)
-      return (await raw(["merge-base", "--is-ancestor", ancestor, c])) !== null;
+      // Not `merge-base --is-ancestor`: its "no" is a bare exit 1, which simple-git resolves
+      // like a success when stderr is empty. The merge base of a and c is a iff a is an ancestor.
+      const full = await commit(ancestor);
+      const base = (await raw(["merge-base", "--end-of-options", ancestor, c]))?.trim();
+      return full !== null && base === full;
     },
     changedBetween: async (from, to, paths = BOUND_PATHS) => {
       const out = await raw([
