@@ -39,7 +39,7 @@ describe("saved plans are bound to their estate, commit and live state", () => {
     repo.write({ "infra/domains/web.yml": webDomain("2") });
     const planned = await repo.plumb(["plan", "--out", "dirty.json"]);
     expect(planned.stdout).toContain("+ uncommitted changes");
-    const plan = repo.plan("dirty.json") as { git: { clean: boolean; dirty: string[] } };
+    const plan = repo.plan("dirty.json") as unknown as { git: { clean: boolean; dirty: string[] } };
     expect(plan.git.clean).toBe(false);
     expect(plan.git.dirty).toEqual(["infra/domains/web.yml"]);
 
