@@ -11,9 +11,8 @@ import {
 } from "../core/approvals/approvals.js";
 import { EMPTY_POLICY, parseApprovalPolicy } from "../core/approvals/policy.js";
 import { PlumbError } from "../core/errors.js";
-import { readKeyringFiles } from "../core/io/trust-store.js";
+import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import type { Keyring } from "../core/trust/keyring.js";
-import { verifyKeyring } from "../core/trust/verify.js";
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 
 export interface ApprovalState {
@@ -29,16 +28,20 @@ export function readApprovalPolicy(root: string, infra = "infra") {
   return parseApprovalPolicy(readFileSync(file, "utf8"), join(infra, "policies.yml"));
 }
 
-/** The repository's keyring, verified; undefined when the repository has none. */
-export function readVerifiedKeyring(root: string, now: Date): Keyring | undefined {
+/** The repository's keyring, verified through its chain; undefined when the repository has none. */
+export function readVerifiedKeyring(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Keyring | undefined {
   if (!existsSync(join(root, "keys", "keyring.json"))) return undefined;
-  const files = readKeyringFiles(root);
-  return verifyKeyring(files.bytes, files.signatures, now);
+  return loadVerifiedKeyring(root, env, { now }).keyring;
 }
 
 export function approvalState(
   plan: PlanDocument,
   root: string,
+  env: NodeJS.ProcessEnv,
   now: Date,
   extra: readonly ExtraApprover[] = [],
 ): ApprovalState {
@@ -46,10 +49,10 @@ export function approvalState(
   let keyring: Keyring | undefined;
   if (requirements.required > 0) {
     // Fail closed: approvals that are required cannot be counted against an invalid keyring.
-    keyring = readVerifiedKeyring(root, now);
+    keyring = readVerifiedKeyring(root, env, now);
   } else if ((plan.approvals?.length ?? 0) > 0) {
     try {
-      keyring = readVerifiedKeyring(root, now);
+      keyring = readVerifiedKeyring(root, env, now);
     } catch (e) {
       if (!(e instanceof PlumbError)) throw e;
     }

@@ -8,8 +8,11 @@ import { createInterface } from "node:readline/promises";
 import type { Code } from "../core/codes.js";
 import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
+import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
 import { readKeyringFiles } from "../core/io/trust-store.js";
+import { computeAddressing, type Renumber } from "../core/model/addressing.js";
+import { renumberText } from "../core/model/addressing-lock.js";
 import {
   buildEstate,
   DEFAULT_PERSISTENT_DATA_BASE,
@@ -17,12 +20,12 @@ import {
   type Estate,
 } from "../core/model/estate.js";
 import { parseIsoZ } from "../core/trust/time.js";
-import { verifyKeyring } from "../core/trust/verify.js";
 import { systemHostDriver } from "../reconcilers/drivers/host/host-networks.js";
 import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../reconcilers/drivers/incus/incus-api-driver.js";
 import { parseImageMap } from "../reconcilers/images.js";
 import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan.js";
+import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "./load-estate.js";
 import { changedSinceOption, gitForPlan } from "./plan-binding.js";
 import { renderHuman, summaryLine } from "./render/diagnostics.js";
@@ -89,11 +92,15 @@ export interface LoadedForPlan {
   readonly autoCleanup: boolean;
   /** Host paths disks may mount without counting as host access. */
   readonly sharedRoots: readonly string[];
+  /** Addresses that differ from addresses.lock.yml (sticky addressing). */
+  readonly renumbers: readonly Renumber[];
 }
 
 /** Reads and validates the infra; prints the diagnostics and throws when it is invalid. */
 export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedForPlan {
-  const { loaded, result } = loadAndValidate(ctx, { infra: values.infra as string | undefined });
+  const { loaded, result, addressLock } = loadAndValidate(ctx, {
+    infra: values.infra as string | undefined,
+  });
   const lineOf = (file: string, line: number) => loaded.source(file)?.lineText(line);
   if (!result.ok || result.document === undefined) {
     for (const d of result.diagnostics)
@@ -103,12 +110,13 @@ export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedFor
   }
   const g = result.document.global;
   return {
-    estate: buildEstate(result.document),
+    estate: buildEstate(result.document, addressLock.lock),
     autoCleanup: g?.auto_cleanup === true,
     sharedRoots: [
       g?.shared_volumes_base ?? DEFAULT_SHARED_VOLUMES_BASE,
       g?.persistent_data_base ?? DEFAULT_PERSISTENT_DATA_BASE,
     ],
+    renumbers: computeAddressing(result.document, addressLock.lock).renumbers,
   };
 }
 
@@ -126,7 +134,7 @@ export async function planFromRepo(
 ): Promise<MadePlan & { readonly estate: Estate }> {
   // Incus answers while the YAML is parsed and validated.
   const live = prefetch(session.driver);
-  const { estate, autoCleanup, sharedRoots } = loadEstate(ctx, values);
+  const { estate, autoCleanup, sharedRoots, renumbers } = loadEstate(ctx, values);
   const { map, bad } = parseImageMap(session.site.imageMapPairs);
   if (bad.length > 0)
     throw new PlumbError("PLB725", `image map entries must be from=to: ${bad.join(", ")}`);
@@ -141,6 +149,7 @@ export async function planFromRepo(
   const made = await makePlan({
     estate,
     autoCleanup,
+    renumbers,
     limit: limit ?? bound.limit ?? limitOf(values),
     sharedRoots,
     settings: {
@@ -148,6 +157,7 @@ export async function planFromRepo(
       storagePool: session.site.storagePool,
       imageMap: map,
       remotes: session.site.remotes,
+      sources: session.site.sources,
     },
     driver: session.driver,
     live,
@@ -159,6 +169,19 @@ export async function planFromRepo(
     host: session.target.startsWith("unix:") ? systemHostDriver() : undefined,
   });
   return { ...made, estate };
+}
+
+/** Sticky addressing: a plan that moves existing addresses runs only with --allow-renumber. */
+export function refuseRenumbers(plan: PlanDocument, allowed: boolean): void {
+  const r = plan.renumbers ?? [];
+  if (r.length === 0 || allowed) return;
+  throw new PlumbError(
+    "PLB630",
+    `the plan renumbers ${r.length} existing address(es): ${r.map(renumberText).join("; ")}`,
+    {
+      hint: "revert the subnet_id/ip/trust_level change, or re-run with --allow-renumber (and record it with `plumb generate --allow-renumber`)",
+    },
+  );
 }
 
 export function formatOf(ctx: CommandContext, values: ParsedValues): "human" | "json" | "markdown" {
@@ -210,15 +233,15 @@ export function nowFrom(values: ParsedValues): Date {
   return d;
 }
 
-/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
-export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+/** The repository keyring, verified as a chain from its pinned root (core/io/keyring-state.ts). */
+export function openKeyring(ctx: CommandContext, values: ParsedValues) {
   const root = ctx.repoRoot();
   const now = nowFrom(values);
-  const files = readKeyringFiles(root);
-  return {
-    root,
-    dir: resolve(ctx.cwd, bundleArg),
-    now,
-    keyring: verifyKeyring(files.bytes, files.signatures, now),
-  };
+  return { root, now, chain: loadVerifiedKeyring(root, ctx.env, { now }) };
+}
+
+/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
+export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+  const { root, now, chain } = openKeyring(ctx, values);
+  return { root, dir: resolve(ctx.cwd, bundleArg), now, keyring: chain.keyring };
 }

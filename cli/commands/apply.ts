@@ -15,6 +15,7 @@ import {
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
+import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
@@ -29,6 +30,7 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
+  refuseRenumbers,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -120,7 +122,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
     }
-    const approvals = approvalState(plan, session.root, new Date());
+    const approvals = approvalState(plan, session.root, ctx.env, new Date());
     assertApproved(approvals.requirements, approvals.counted, approvals.keyring);
     if (!out.json && approvals.counted.approvers.length > 0) {
       out.err(
@@ -131,10 +133,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {
+      // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
+      const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);
+      if (stale)
+        out.err(s.dim(`released the stale apply lock of run ${stale.holder.run}: ${stale.why}`));
       if (out.json)
         out.writeJson({ version: 1, ok: true, run: null, summary: plan.summary, results: [] });
       return conflictsOrOk(plan);
     }
+    refuseRenumbers(plan, values["allow-renumber"] === true);
     if (values.yes !== true) {
       const go = await confirm(
         ctx,

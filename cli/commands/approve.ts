@@ -24,7 +24,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const plan = parsePlan(text, positionals[0]);
   const root = rootOrCwd(ctx);
   const now = new Date();
-  const keyring = readVerifiedKeyring(root, now);
+  const keyring = readVerifiedKeyring(root, ctx.env, now);
   if (!keyring) {
     throw new PlumbError("PLB923", "this repository has no keyring (keys/keyring.json)", {
       hint: "create one with `plumb keys init` and give approvers the approver role",
@@ -39,7 +39,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   ];
   const approved = { ...plan, approvals };
   await writeFileAtomic(file, serializePlan(approved));
-  const state = approvalState(approved, root, now);
+  const state = approvalState(approved, root, ctx.env, now);
   const have = state.counted.approvers.length;
   const need = state.requirements.required;
   if (out.json) {

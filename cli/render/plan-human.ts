@@ -3,6 +3,7 @@
 // action does not compile until it has a symbol, a colour and a verb here. Every key, name and
 // value from the plan passes termSafe/termValue before it is styled (plan-escape.ts).
 import type { RiskItem } from "../../core/approvals/risk.js";
+import { renumberText } from "../../core/model/addressing-lock.js";
 import type { Styler } from "../../core/output/output.js";
 import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/kit/ownership.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
@@ -161,6 +162,23 @@ export function reportText(sum: PlanSummary): string | undefined {
   return parts.length ? parts.join("; ") : undefined;
 }
 
+/** The active site settings in one line (docs/reconcile.md "Site settings"). */
+export function settingsText(plan: PlanDocument): string {
+  const st = plan.settings;
+  const map = Object.entries(st.imageMap ?? {})
+    .map(([from, to]) => `${from}→${to}`)
+    .join(", ");
+  const from = st.sources?.length ? st.sources.join(", ") : "defaults";
+  return `site: endpoint ${st.endpoint ?? plan.target}; image map ${map || "(none)"}; bridge addresses ${st.bridgeAddresses}; pool ${st.storagePool || "default"} (from ${from})`;
+}
+
+/** Sticky addressing: every address that moves, and what apply needs to move it. */
+export function renumberLines(plan: PlanDocument): string[] {
+  return (plan.renumbers ?? []).map(
+    (r) => `! renumber ${renumberText(r)} (apply refuses without --allow-renumber)`,
+  );
+}
+
 export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
   const lines: string[] = [];
   const scope = plan.limit ? ` --limit ${plan.limit.join(",")}` : "";
@@ -173,7 +191,9 @@ export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
         `estate ${plan.owner} → ${plan.target}${scope}${head}; read ${plan.observed.length} objects`,
       ),
     ),
+    s.dim(t(settingsText(plan))),
   );
+  for (const r of renumberLines(plan)) lines.push(s.yellow(t(r)));
   const risks = riskById(plan);
   if (plan.changes.length > 0) {
     lines.push("", "plumb will perform the following actions:", "");

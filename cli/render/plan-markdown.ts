@@ -8,7 +8,14 @@ import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
 import { commentJson, fenceFor, mdCode } from "./plan-escape.js";
-import { changeLines, reportText, riskById, summaryText } from "./plan-human.js";
+import {
+  changeLines,
+  renumberLines,
+  reportText,
+  riskById,
+  settingsText,
+  summaryText,
+} from "./plan-human.js";
 
 /** What the approvals policy asks of this plan, when the caller knows (plan reads policies.yml). */
 export interface MarkdownApprovals {
@@ -33,6 +40,8 @@ export function renderPlanMarkdown(plan: PlanDocument, approvals?: MarkdownAppro
     `<!-- plumb:plan ${marker} -->`,
     `### plumb plan for ${mdCode(plan.owner)}: \`${counts}\``,
     "",
+    mdCode(settingsText(plan)),
+    "",
     `**${summaryText(s)}**`,
   ];
   const risks = riskById(plan);
@@ -53,6 +62,9 @@ export function renderPlanMarkdown(plan: PlanDocument, approvals?: MarkdownAppro
   }
   const report = reportText(s);
   if (report) out.push("", `> [!WARNING]\n> ${report}`);
+  const renumbers = renumberLines(plan);
+  if (renumbers.length > 0)
+    out.push("", `> [!CAUTION]\n> ${renumbers.map((r) => mdCode(r)).join("\n> ")}`);
   const actionable = plan.changes.filter(isActionable);
   if (actionable.length > 0) {
     const body: string[] = [];

@@ -7,7 +7,7 @@ import { PlumbError } from "../errors.js";
 import { fingerprint, parsePublicKey } from "../signing/public-key.js";
 import type { Signer } from "../signing/signer.js";
 import { dearmorSshsig, parseSshsigBlob, signSshsig, verifySshsig } from "../signing/sshsig.js";
-import { type Keyring, keyText } from "../trust/keyring.js";
+import { type Keyring, keyText, namespaceFor } from "../trust/keyring.js";
 import { parseIsoZ } from "../trust/time.js";
 import type { ApprovalPolicy, Requirement } from "./policy.js";
 import type { PlanRisk, RiskKind } from "./risk.js";
@@ -29,7 +29,8 @@ export interface ExtraApprover {
   readonly via: string;
 }
 
-export const approvalNamespace = (org: string) => `plumb-plan-approval-v1@${org}`;
+/** The namespace trust's approval helpers use too (`plumb-plan-approval-v1@<org>`). */
+export const approvalNamespace = (org: string) => namespaceFor("plan-approval", org);
 const digestBytes = (digest: string) => new TextEncoder().encode(digest);
 
 export interface Requirements {

@@ -101,6 +101,27 @@ export async function casLock(
   }
 }
 
+/**
+ * Removes the lock when its holder is provably gone (lease over, or its process dead on this
+ * host): what a run that needs no lock does (a no-op apply), so a killed run's lock does not
+ * outlive it until the lease ends. A live holder is left alone. Returns the holder removed.
+ */
+export async function releaseStaleLock(
+  driver: IncusDriver,
+  env: LockEnv,
+): Promise<{ holder: LockHolder; why: string } | undefined> {
+  let released: { holder: LockHolder; why: string } | undefined;
+  await casLock(driver, (cur) => {
+    released = undefined;
+    if (!cur) return null;
+    const why = staleReason(cur, env);
+    if (why === undefined) return null;
+    released = { holder: cur, why };
+    return undefined;
+  });
+  return released;
+}
+
 export interface LockOptions {
   readonly owner: string;
   readonly run: string;

@@ -3,6 +3,7 @@
 import { assessRisk } from "../../core/approvals/risk.js";
 import { PlumbError, UsageError } from "../../core/errors.js";
 import type { PlanGit } from "../../core/io/git.js";
+import type { Renumber } from "../../core/model/addressing.js";
 import {
   DEFAULT_PERSISTENT_DATA_BASE,
   DEFAULT_SHARED_VOLUMES_BASE,
@@ -23,11 +24,15 @@ export interface SiteSettings {
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
   readonly remotes: Readonly<Record<string, ImageRemote>>;
+  /** Where these settings came from (site file, environment variables, flags). */
+  readonly sources?: readonly string[];
 }
 
 export interface MakePlanInput {
   readonly estate: Estate;
   readonly autoCleanup: boolean;
+  /** Addresses differing from the estate's addresses.lock.yml (core/model/addressing.ts). */
+  readonly renumbers?: readonly Renumber[] | undefined;
   readonly limit?: readonly string[] | undefined;
   readonly settings: SiteSettings;
   readonly driver: IncusDriver;
@@ -108,6 +113,8 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
+      endpoint: input.target,
+      sources: [...(settings.sources ?? [])],
       bridgeAddresses: settings.bridgeAddresses,
       storagePool: settings.storagePool,
       imageMap: settings.imageMap,
@@ -120,6 +127,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
       sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
       trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,
     }),
+    ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
   });
   return { plan, desired, observation };
 }

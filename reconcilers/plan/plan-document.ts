@@ -6,6 +6,7 @@ import type { PlanApproval } from "../../core/approvals/approvals.js";
 import type { PlanRisk } from "../../core/approvals/risk.js";
 import { PlumbError } from "../../core/errors.js";
 import type { PlanGit } from "../../core/io/git.js";
+import type { Renumber } from "../../core/model/addressing.js";
 import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
 
@@ -20,6 +21,10 @@ export interface ObservedRecord {
 }
 
 export interface PlanSettings {
+  /** The Incus endpoint the plan read (same as `target`), shown in every plan header. */
+  readonly endpoint?: string;
+  /** Where the site settings came from (`.plumb/site.yml`, `PLUMB_IMAGE_MAP`, flags); empty: defaults. */
+  readonly sources?: readonly string[];
   readonly bridgeAddresses: "declared" | "none";
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
@@ -51,6 +56,8 @@ export interface PlanDocument {
   readonly observed: readonly ObservedRecord[];
   /** In apply order (waves); orphans and conflicts last. */
   readonly changes: readonly Change[];
+  /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
+  readonly renumbers?: readonly Renumber[];
   readonly summary: PlanSummary;
   /** What needs approvals: deletes, replaces, restarts, delete-protected, host access. */
   readonly risk: PlanRisk;
