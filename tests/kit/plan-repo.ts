@@ -58,7 +58,7 @@ export class PlanRepo {
       "infra/base.yml": BASE_YML,
       "infra/domains/web.yml": webDomain(),
       "infra/domains/data.yml": dataDomain(),
-      ".gitignore": ".plumb/\n*.json\n",
+      ".gitignore": ".plumb/\n.state/\n/*.json\nkeyfiles/\n",
       ...files,
     });
     repo.commit("estate");
@@ -100,6 +100,8 @@ export class PlanRepo {
             PLUMB_BRIDGE_ADDRESSES: "none",
             PLUMB_IMAGE_MAP: "images:debian/13=plumb-busybox",
             PLUMB_LOCK_TIMEOUT: "120",
+            // Keyring pins this machine records stay inside the test.
+            PLUMB_STATE_HOME: join(this.dir, ".state"),
             ...env,
           },
         },
