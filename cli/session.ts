@@ -28,6 +28,7 @@ import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "./load-estate.js";
 import { changedSinceOption, gitForPlan } from "./plan-binding.js";
+import { generatedFileChanges } from "./plan-generated.js";
 import { renderHuman, summaryLine } from "./render/diagnostics.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
 
@@ -152,6 +153,7 @@ export async function planFromRepo(
     renumbers,
     limit: limit ?? bound.limit ?? limitOf(values),
     sharedRoots,
+    files: generatedFileChanges(session.root, estate),
     settings: {
       bridgeAddresses: session.site.bridgeAddresses,
       storagePool: session.site.storagePool,

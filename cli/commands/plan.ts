@@ -60,7 +60,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
         },
       );
     }
-    if (values["detailed-exitcode"] === true && plan.summary.actionable > 0) return 2;
+    // One plan, one exit code: Incus changes or generated files out of date.
+    if (values["detailed-exitcode"] === true && plan.summary.actionable + plan.summary.files > 0)
+      return 2;
     return 0;
   } finally {
     session.close();

@@ -10,6 +10,7 @@ import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.j
 import { refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
 import { termSafe, termValue } from "./plan-escape.js";
+import { fileSection, filesText } from "./plan-files.js";
 
 export const SYMBOL: ActionTable<string> = {
   create: "+",
@@ -201,7 +202,10 @@ export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
   } else {
     lines.push("");
   }
+  lines.push(...fileSection(plan, s));
   lines.push(s.bold(summaryText(plan.summary)));
+  const files = filesText(plan);
+  if (files) lines.push(s.yellow(files));
   const host = hostAccessCount(plan);
   if (host > 0) lines.push(s.red(`${host} change(s) give an instance HOST ACCESS (marked above).`));
   const report = reportText(plan.summary);

@@ -8,6 +8,7 @@ import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
 import { commentJson, fenceFor, mdCode } from "./plan-escape.js";
+import { fileLine, filesText } from "./plan-files.js";
 import {
   changeLines,
   renumberLines,
@@ -85,6 +86,22 @@ export function renderPlanMarkdown(plan: PlanDocument, approvals?: MarkdownAppro
       fence,
       "</details>",
       cut,
+    );
+  }
+  const files = plan.files ?? [];
+  if (files.length > 0) {
+    const text = files.map((f) => diffLine(fileLine(f, PLAIN))).join("\n");
+    const fence = fenceFor(text);
+    out.push(
+      "",
+      `<details><summary>Generated files (${files.length})</summary>`,
+      "",
+      `${fence}diff`,
+      text,
+      fence,
+      "</details>",
+      "",
+      `**${filesText(plan)}**`,
     );
   }
   const reported = plan.changes.filter((c) => !isActionable(c));

@@ -15,6 +15,7 @@ const COMPARED = [
   "host",
   "observed",
   "risk",
+  "files",
 ] as const satisfies readonly (keyof PlanDocument)[];
 
 const same = (a: unknown, b: unknown) => canonicalize(a ?? null) === canonicalize(b ?? null);

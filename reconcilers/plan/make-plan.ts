@@ -17,6 +17,7 @@ import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
 import type { Change } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
+import type { PlanFileChange } from "./plan-files.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
 
 export interface SiteSettings {
@@ -33,6 +34,8 @@ export interface MakePlanInput {
   readonly autoCleanup: boolean;
   /** Addresses differing from the estate's addresses.lock.yml (core/model/addressing.ts). */
   readonly renumbers?: readonly Renumber[] | undefined;
+  /** Generated files that differ from what `plumb generate` would write (see plan-files.ts). */
+  readonly files?: readonly PlanFileChange[] | undefined;
   readonly limit?: readonly string[] | undefined;
   readonly settings: SiteSettings;
   readonly driver: IncusDriver;
@@ -123,6 +126,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
+    files: input.files ?? [],
     risk: assessRisk(changes, observation.observed, {
       sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
       trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,

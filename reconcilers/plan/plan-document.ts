@@ -9,6 +9,7 @@ import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
 import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
+import type { PlanFileChange } from "./plan-files.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;
@@ -34,6 +35,8 @@ export interface PlanSettings {
 export type PlanSummary = { readonly [A in Action]: number } & {
   /** Changes apply would perform (everything but orphans and conflicts). */
   readonly actionable: number;
+  /** Generated files `plumb generate` would create, update, or reports (conflicts, orphans). */
+  readonly files: number;
 };
 
 export interface PlanDocument {
@@ -56,6 +59,8 @@ export interface PlanDocument {
   readonly observed: readonly ObservedRecord[];
   /** In apply order (waves); orphans and conflicts last. */
   readonly changes: readonly Change[];
+  /** Generated Ansible files that differ from what `plumb generate` would write (by path). */
+  readonly files: readonly PlanFileChange[];
   /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
   readonly renumbers?: readonly Renumber[];
   readonly summary: PlanSummary;
@@ -69,16 +74,19 @@ export interface PlanDocument {
 
 export type PlanBody = Omit<
   PlanDocument,
-  "digest" | "summary" | "format" | "version" | "approvals"
->;
+  "digest" | "summary" | "format" | "version" | "approvals" | "files"
+> & { readonly files?: readonly PlanFileChange[] };
 
 /** Fields outside the digest: added after the plan was sealed. */
 const UNSEALED = ["digest", "approvals"] as const;
 
-export function summarize(changes: readonly Change[]): PlanSummary {
+export function summarize(
+  changes: readonly Change[],
+  files: readonly PlanFileChange[] = [],
+): PlanSummary {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const c of changes) counts[c.action]++;
-  return { ...counts, actionable: changes.filter(isActionable).length };
+  return { ...counts, actionable: changes.filter(isActionable).length, files: files.length };
 }
 
 export function sealPlan(body: PlanBody): PlanDocument {
@@ -88,7 +96,8 @@ export function sealPlan(body: PlanBody): PlanDocument {
       format: PLAN_FORMAT,
       version: PLAN_VERSION,
       ...body,
-      summary: summarize(body.changes),
+      files: body.files ?? [],
+      summary: summarize(body.changes, body.files),
     }),
   ) as Omit<PlanDocument, "digest">;
   return { ...unsealed, digest: digestOf(unsealed) };
