@@ -88,6 +88,10 @@ function count(results: readonly ChangeResult[], status: ChangeResult["status"])
 export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const out = ctx.output;
   const s = out.style;
+  // Numeric options are checked before anything is read or planned (`--parallelism 0` is refused).
+  const concurrency = intOption(values, "parallelism", 4, 1);
+  const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
+  const stopTimeout = intOption(values, "stop-timeout", 30, 0);
   const session = openSession(ctx, values);
   try {
     let plan: PlanDocument;
@@ -146,7 +150,6 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const journal = new RunJournal(session.root, runId);
     await journal.writeJson("plan.json", plan);
     journal.event("start", { plan: plan.digest, file: file ?? null, argv: process.argv.slice(2) });
-    const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
     const preApply = new PreApplyState(session.root);
     const leaseSeconds = intOption({ "lock-lease": ctx.env.PLUMB_LOCK_LEASE }, "lock-lease", 60, 3);
     const actionable = plan.changes.filter(isActionable).length;
@@ -158,8 +161,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         allowRestart: values["allow-restart"] === true,
         snapshot: values["no-snapshot"] !== true,
         keep,
-        concurrency: intOption(values, "parallelism", 4, 1),
-        stopTimeout: intOption(values, "stop-timeout", 30, 0),
+        concurrency,
+        stopTimeout,
         leaseMs: leaseSeconds * 1000,
         lockWaitMs: lockTimeout(ctx, values) * 1000,
       },
