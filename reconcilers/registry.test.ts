@@ -19,7 +19,15 @@ domains:
     machines:
       w1: {config: {limits.cpu: "1"}, boot_autostart: true, devices: {x: {type: disk, path: /x, source: /x}}}
       w2: {state: stopped, profiles: [default, tuned]}
+  data:
+    machines:
+      d1: {}
+network_policies:
+  - {from: w1, to: data, ports: [5432], protocol: tcp, bidirectional: true}
+  - {from: host, to: w2, ports: [22]}
 `);
+// Bridges with addresses: every kind has objects (address-less bridges carry no ACL).
+const OPTIONS = { bridgeAddresses: "declared" } as const;
 
 const ctx: DiffContext = {
   owner: "lab",
@@ -33,11 +41,11 @@ type AnyDiff = {
 };
 
 describe("reconciler registry (conformance)", () => {
-  const desired = desiredFor(ESTATE).objects;
+  const desired = desiredFor(ESTATE, OPTIONS).objects;
   let observed: ObservedObject[] = [];
   beforeAll(async () => {
     const m = emptyIncus();
-    await applyMemory(m, (await planMemory(m, ESTATE)).changes);
+    await applyMemory(m, (await planMemory(m, ESTATE, { desired: OPTIONS })).changes);
     observed = await observeMemory(m, "lab");
   });
 

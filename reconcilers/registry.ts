@@ -5,6 +5,7 @@
 import { instanceReconciler } from "./kinds/instance/index.js";
 import { instanceStateReconciler } from "./kinds/instance-state/index.js";
 import { networkReconciler } from "./kinds/network/index.js";
+import { networkAclReconciler } from "./kinds/network-acl/index.js";
 import { profileReconciler } from "./kinds/profile/index.js";
 import { projectReconciler } from "./kinds/project/index.js";
 import type { Change, Kind } from "./model.js";
@@ -12,6 +13,7 @@ import type { Reconciler } from "./reconciler.js";
 
 export const RECONCILERS = {
   project: projectReconciler,
+  "network-acl": networkAclReconciler,
   network: networkReconciler,
   profile: profileReconciler,
   instance: instanceReconciler,

@@ -36,6 +36,13 @@ export function validateInfra(
   let domains = 0;
   let machines = 0;
   const doc = loaded.document === undefined ? undefined : dropNullMachineKeys(loaded.document);
+  if (doc === undefined && loaded.partial !== undefined) {
+    // Some file could not be read: still report the other files' structural problems. Missing
+    // required keys may live in the unreadable file, and the rules need the whole estate.
+    found.push(
+      ...checkSchema(dropNullMachineKeys(loaded.partial)).filter((d) => d.code !== "PLB101"),
+    );
+  }
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
     const ctx = buildContext(doc, options.addressLock?.lock);

@@ -61,6 +61,11 @@ export const INFRA_CODES = {
     help: "Only `network_policies` is read from `infra/policies.yml`; other keys are ignored.",
   },
 
+  PLB015: {
+    title: "path not usable",
+    help: "A path given on the command line (`--key`, `--infra`, a plan file, …) or named by a file cannot be used as asked: it is a directory where a file is expected, does not exist, or is not readable. The message names the path.",
+  },
+
   // PLB1xx — structure (JSON Schema)
   PLB101: {
     title: "missing required key",

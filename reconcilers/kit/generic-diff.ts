@@ -16,6 +16,11 @@ import { HASH_KEY, OWNER_KEY, specHash } from "./ownership.js";
 
 export interface KindDiffOps<K extends Kind> {
   readonly kind: K;
+  /**
+   * Lives outside the domain projects (projects themselves, bridges and ACLs in `default`):
+   * no project has to be plumb's for it to be changed.
+   */
+  readonly global?: boolean;
   /** Field differences between the desired and the observed managed views. */
   fields(desired: SpecOf[K], observed: SpecOf[K], ref: ObjectRef): FieldChange[];
   /** What forces a replacement (empty: updatable in place). */
@@ -64,7 +69,7 @@ export function diffObjects<K extends Kind>(
     declared.add(id);
     const base = { id, ref: d.ref, deps: d.deps, ...(d.notes ? { notes: d.notes } : {}) };
     const o = seen.get(id);
-    if (ops.kind !== "project" && ops.kind !== "network") {
+    if (!ops.global) {
       const access = ctx.projectAccess(d.ref.project);
       if (!access.ok) {
         out.push({ ...base, action: "conflict", reason: access.reason });

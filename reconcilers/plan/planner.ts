@@ -40,7 +40,8 @@ export interface PlanScope {
 }
 
 export function inScope(scope: PlanScope, ref: ObjectRef): boolean {
-  if (ref.kind === "network") {
+  // A domain's ACL is named like its bridge and shares its scope.
+  if (ref.kind === "network" || ref.kind === "network-acl") {
     if (scope.disabled.networks.has(ref.name)) return false;
     return scope.limit === undefined || scope.limit.networks.has(ref.name);
   }

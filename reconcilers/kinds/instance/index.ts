@@ -34,7 +34,7 @@ const ops: KindDiffOps<"instance"> = {
 
 export const instanceReconciler = {
   kind: "instance",
-  deleteRank: 1,
+  deleteRank: 10,
   desired: desiredInstances,
   async read(live, scope) {
     const out: ObservedObject<"instance">[] = [];

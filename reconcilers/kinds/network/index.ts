@@ -11,6 +11,7 @@ import "./spec.js";
 
 const ops: KindDiffOps<"network"> = {
   kind: "network",
+  global: true,
   fields: (d, o) => [
     ...diffScalar("description", d.description, o.description),
     ...diffConfig("config", d.config, o.config),
@@ -20,7 +21,7 @@ const ops: KindDiffOps<"network"> = {
 export const networkReconciler = {
   kind: "network",
   // Last: projects' instances and profiles use the bridges.
-  deleteRank: 9,
+  deleteRank: 90,
   // Incus 6.0 lists the host's links while deleting a bridge: two bridges deleted at once can
   // fail with "Failed to delete bridge children interfaces … Device does not exist".
   maxConcurrency: 1,

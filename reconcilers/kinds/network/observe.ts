@@ -17,6 +17,10 @@ export const NETWORK_KEYS: ReadonlySet<string> = new Set([
   "ipv6.nat",
   "ipv6.dhcp",
   "ipv6.firewall",
+  // The domain's ACL (network-acl kind).
+  "security.acls",
+  "security.acls.default.ingress.action",
+  "security.acls.default.egress.action",
 ]);
 export const isNetworkKey = (k: string) => NETWORK_KEYS.has(k) || k.startsWith(PLUMB_PREFIX);
 

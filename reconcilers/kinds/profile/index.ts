@@ -29,7 +29,7 @@ const ops: KindDiffOps<"profile"> = {
 
 export const profileReconciler = {
   kind: "profile",
-  deleteRank: 2,
+  deleteRank: 20,
   desired: desiredProfiles,
   async read(live, scope) {
     const out: ObservedObject<"profile">[] = [];

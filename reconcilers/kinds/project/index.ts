@@ -12,6 +12,7 @@ import "./spec.js";
 
 const ops: KindDiffOps<"project"> = {
   kind: "project",
+  global: true,
   // Features are create-time only: compared, they would ask for changes Incus refuses.
   fields: (d, o) => [
     ...diffScalar("description", d.description, o.description),
@@ -22,7 +23,7 @@ const ops: KindDiffOps<"project"> = {
 export const projectReconciler = {
   kind: "project",
   // Projects go after their instances and profiles, before the networks they use.
-  deleteRank: 3,
+  deleteRank: 30,
   desired: desiredProjects,
   async read(live, scope) {
     return (await live.projects())

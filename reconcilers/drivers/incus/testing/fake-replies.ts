@@ -89,4 +89,6 @@ export interface Space {
   networks: Map<string, { description: string; type: string; config: Config }>;
   profiles: Map<string, { description: string; config: Config; devices: Devices }>;
   instances: Map<string, Inst>;
+  /** Plain collections (fake-collections.ts) by path: `network-acls`, `storage-pools/…/custom`. */
+  collections: Map<string, Map<string, Record<string, unknown>>>;
 }
