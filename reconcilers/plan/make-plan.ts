@@ -9,9 +9,11 @@ import type { IncusDriver } from "../drivers/incus/types.js";
 import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
+import { refId } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
 import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
+import { unmanagedInOwnedProjects } from "./unmanaged.js";
 
 export interface SiteSettings {
   readonly bridgeAddresses: BridgeAddresses;
@@ -95,6 +97,10 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     scope,
     autoCleanup: input.autoCleanup,
   });
+  const unmanaged = unmanagedInOwnedProjects(
+    observation.observed,
+    new Set(desired.objects.map((o) => refId(o.ref))),
+  );
   assertImagesResolve(changes, desired);
   await assertLocalImagesExist(changes, driver);
   const plan = sealPlan({
@@ -117,6 +123,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
   return { plan, desired, observation };
 }
