@@ -157,9 +157,23 @@ async function runRollback(
     );
     if (!ok) return 1;
   }
+  const st = out.style;
+  const progress = out.json
+    ? undefined
+    : out.progress({ total: index.get(chosen)?.length ?? 0, verb: "rollback" });
   const r = await withLock(ctx, values, s, owner, "plumb snapshot rollback", () =>
-    rollback(s.driver, instances, chosen, 4),
-  );
+    rollback(s.driver, instances, chosen, 4, (e) => {
+      const id = `${e.id.project}/${e.id.name}`;
+      if (e.type === "start") progress?.begin(id, id);
+      else
+        progress?.end(
+          id,
+          e.error
+            ? `${st.red("✗")} restore ${id}: ${e.error}`
+            : `${st.green("✓")} restored ${id} ${st.dim(`(${(e.ms / 1000).toFixed(1)}s)`)}`,
+        );
+    }),
+  ).finally(() => progress?.stop());
   auditSnapshot(s.root, "rollback", {
     snapshot: r.snapshot,
     restored: r.restored.map((i) => `${i.project}/${i.name}`),
