@@ -9,6 +9,7 @@ import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 import { OPS_CODES } from "./codes/ops.js";
+import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
 
 export const CODES = {
@@ -20,6 +21,7 @@ export const CODES = {
   ...OPS_CODES,
   ...GITOPS_CODES,
   ...TRUST_CODES,
+  ...TEMPLATE_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
