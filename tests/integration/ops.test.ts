@@ -49,7 +49,7 @@ describe.skipIf(skip)(`ops on the real daemon${why}`, { timeout: 300_000 }, () =
     );
     await cleanupPrefix(d, p);
     d.close();
-  });
+  }, 180_000);
 
   it("site settings: the sandbox script writes .plumb/site.yml; a plain apply then plan shows 0 changes", async () => {
     const site = spawnSync(
