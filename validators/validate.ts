@@ -2,6 +2,7 @@
 // Returns every problem at once, each located in its source file. Pure: content in, result out.
 import type { Diagnostic } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
+import type { ParsedLock } from "../core/model/addressing-lock.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
 import { dropNullMachineKeys } from "./normalize.js";
@@ -12,6 +13,8 @@ import { checkSchema } from "./schema-check.js";
 export interface ValidateOptions {
   /** Treat warnings as errors (notes stay notes). */
   readonly strict?: boolean;
+  /** The recorded address allocations and the problems of their file (addresses.lock.yml). */
+  readonly addressLock?: ParsedLock;
   /** Unknown keys (PLB106) are warnings instead of errors: the explicit opt-out of strictness. */
   readonly allowUnknownKeys?: boolean;
 }
@@ -29,7 +32,7 @@ export function validateInfra(
   loaded: LoadedInfra,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const found: Diagnostic[] = [...loaded.diagnostics];
+  const found: Diagnostic[] = [...loaded.diagnostics, ...(options.addressLock?.diagnostics ?? [])];
   let domains = 0;
   let machines = 0;
   const doc = loaded.document === undefined ? undefined : dropNullMachineKeys(loaded.document);
@@ -42,7 +45,7 @@ export function validateInfra(
   }
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
-    const ctx = buildContext(doc);
+    const ctx = buildContext(doc, options.addressLock?.lock);
     domains = ctx.domains.length;
     machines = ctx.machines.length;
     for (const [name, rule] of Object.entries(RULES)) {

@@ -51,10 +51,17 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       "file is rewritten; your text around it is kept byte for byte. A section edited by hand is detected (hash)\n" +
       "and refused unless --force. Every file is checked before any is written; each write is atomic and only\n" +
       "files whose bytes change are written. Files of undeclared domains/machines are reported as orphans.\n" +
+      "Also keeps infra/addresses.lock.yml, the recorded address of every domain and machine (sticky addressing):\n" +
+      "new objects are added, removed ones dropped; a changed address is refused unless --allow-renumber.\n" +
       "Exit 0 on success; 1 on errors, and with --check when anything would change.",
     usage:
       "plumb generate [--check | --dry-run] [--prune [--yes]] [--force] [--out <dir>] [--format human|json|github]",
     options: {
+      "allow-renumber": {
+        type: "boolean",
+        description:
+          "Record in addresses.lock.yml a change to an existing address (refused otherwise; see docs/generator.md)",
+      },
       check: {
         type: "boolean",
         description:

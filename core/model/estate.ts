@@ -6,7 +6,12 @@
 // Not applied (host-dependent in anklume): the nesting prefix and resource_policy allocation.
 
 import { PlumbError } from "../errors.js";
-import { type AddressingMode, computeAddressing, type DomainAddress } from "./addressing.js";
+import {
+  type AddressingMode,
+  type AddressLock,
+  computeAddressing,
+  type DomainAddress,
+} from "./addressing.js";
 import type {
   InfraAddressing,
   InfraDevice,
@@ -102,9 +107,10 @@ export interface EstateMachine {
   readonly declared: InfraMachine;
 }
 
-export function buildEstate(doc: InfraDocument): Estate {
+/** `lock`: the recorded address allocations (addresses.lock.yml), kept where still valid. */
+export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
   const global = doc.global ?? {};
-  const plan = computeAddressing(doc);
+  const plan = computeAddressing(doc, lock);
   const declaredDomains = Object.entries(doc.domains ?? {}) as [string, InfraDomain][];
   const firewall = firewallVm(doc, declaredDomains, plan.domains.get(FIREWALL_DOMAIN));
   const ips = new Map(plan.machines.map((m) => [m.machine, m]));

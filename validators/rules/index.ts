@@ -32,6 +32,7 @@ import {
   policyEndpointsResolve,
   profilesResolve,
 } from "./references.js";
+import { addressesAreSticky } from "./renumber.js";
 
 export const RULES: Readonly<Record<string, Rule>> = {
   domainNamesAreValid,
@@ -44,6 +45,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   ipsInsideDomainSubnet,
   ipsAreNotReserved,
   ipsAreUnique,
+  addressesAreSticky,
   profilesResolve,
   policyEndpointsResolve,
   policiesAvoidDisabledDomains,
