@@ -10,7 +10,6 @@ import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
-import { readKeyringFiles } from "../core/io/trust-store.js";
 import { computeAddressing, type Renumber } from "../core/model/addressing.js";
 import { renumberText } from "../core/model/addressing-lock.js";
 import { buildEstate, type Estate } from "../core/model/estate.js";
