@@ -2,6 +2,7 @@
 // command; its module is imported only when run. The order here is the order of `plumb --help`.
 import type { CommandSpec, OptionSpec } from "./spec.js";
 import { CONTRACT_COMMANDS } from "./table/contracts.js";
+import { GITOPS_COMMANDS } from "./table/gitops.js";
 import { INFRA_COMMANDS } from "./table/infra.js";
 import { reconcileCommands } from "./table/reconcile.js";
 
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...INFRA_COMMANDS.filter((c) => c.name !== "schema"),
   ...reconcileCommands(),
   ...CONTRACT_COMMANDS,
+  ...GITOPS_COMMANDS,
   ...INFRA_COMMANDS.filter((c) => c.name === "schema"),
 ];
 

@@ -5,9 +5,12 @@ import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
 import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
+import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { OPS_CODES } from "./codes/ops.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
+import { TRUST_CODES } from "./codes/trust.js";
 
 export const CODES = {
   ...INFRA_CODES,
@@ -15,6 +18,9 @@ export const CODES = {
   ...GENERATOR_CODES,
   ...INCUS_CODES,
   ...CONTRACT_CODES,
+  ...OPS_CODES,
+  ...GITOPS_CODES,
+  ...TRUST_CODES,
   ...TEMPLATE_CODES,
   // PLB9xx — internal
   PLB900: {

@@ -3,6 +3,8 @@
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { anchorAudit } from "../../core/audit/anchor.js";
+import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import type { Output } from "../../core/output/output.js";
@@ -13,6 +15,7 @@ import {
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
+import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
@@ -25,6 +28,7 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
+  refuseRenumbers,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -118,10 +122,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {
+      // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
+      const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);
+      if (stale)
+        out.err(s.dim(`released the stale apply lock of run ${stale.holder.run}: ${stale.why}`));
       if (out.json)
         out.writeJson({ version: 1, ok: true, run: null, summary: plan.summary, results: [] });
       return conflictsOrOk(plan);
     }
+    refuseRenumbers(plan, values["allow-renumber"] === true);
     if (values.yes !== true) {
       const go = await confirm(
         ctx,
@@ -159,13 +168,18 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       lockEnv: processLockEnv(),
       timestamp: timestamp(),
       recordSnapshots: (rec) => preApply.record(rec),
-      journal: (type, data) => journal.event(type, data),
+      journal: auditedJournal(session.root, runId, plan, (type, data) => journal.event(type, data)),
       onProgress: out.json ? undefined : progressPrinter(out, actionable),
       ...(replan ? { replan } : {}),
     });
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
+    await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
+      out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),
+    );
     await journal.writeJson("result.json", report);
     return finish(ctx, plan, report, runId);
+  } catch (e) {
+    throw auditFailure(session.root, "plumb apply", e);
   } finally {
     session.close();
   }

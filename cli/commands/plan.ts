@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { auditPlan } from "../../core/audit/hooks.js";
 import { PlumbError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/io/atomic-write.js";
 import { serializePlan } from "../../reconcilers/plan/plan-document.js";
@@ -12,6 +13,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const session = openSession(ctx, values);
   try {
     const { plan } = await planFromRepo(ctx, values, session);
+    auditPlan(session.root, plan, typeof values.out === "string" ? values.out : undefined);
     if (typeof values.out === "string") {
       await writeFileAtomic(resolve(ctx.cwd, values.out), serializePlan(plan));
     }

@@ -1,6 +1,7 @@
 // `plumb snapshot` (seed 004 §8, §8b): imperative snapshots of one instance, found in whichever
 // project holds it (machine names are unique across domains), and the pre-apply rollback.
 import { hostname } from "node:os";
+import { auditSnapshot } from "../../core/audit/hooks.js";
 import { PlumbError, UsageError } from "../../core/errors.js";
 import { PreApplyState, timestamp } from "../../core/io/plumb-state.js";
 import type { IncusDriver, Instance } from "../../reconcilers/drivers/incus/types.js";
@@ -133,6 +134,11 @@ async function runRollback(
   const r = await withLock(ctx, s, owner, "plumb snapshot rollback", () =>
     rollback(s.driver, instances, chosen, 4),
   );
+  auditSnapshot(s.root, "rollback", {
+    snapshot: r.snapshot,
+    restored: r.restored.map((i) => `${i.project}/${i.name}`),
+    failed: r.failed.length,
+  });
   if (out.json) out.writeJson({ version: 1, ok: r.failed.length === 0, ...r });
   else {
     out.err(
@@ -175,6 +181,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         const i = await findInstance(d, target);
         const snap = name ?? `snap-${timestamp()}`;
         await d.createSnapshot(i.project, i.name, { name: snap });
+        auditSnapshot(s.root, "create", { instance: `${i.project}/${i.name}`, snapshot: snap });
         out.err(`Created ${snap} of ${i.project}/${i.name}.`);
         return 0;
       }
@@ -192,6 +199,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
           if (!(await confirm(ctx, "Restore anyway?", "restoring this very machine"))) return 1;
         }
         await d.restoreSnapshot(i.project, i.name, name);
+        auditSnapshot(s.root, "restore", { instance: `${i.project}/${i.name}`, snapshot: name });
         out.err(`Restored ${i.project}/${i.name} to ${name}.`);
         return 0;
       }
@@ -200,6 +208,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
           throw new UsageError("usage: plumb snapshot delete <instance|self> <name>");
         const i = await findInstance(d, target);
         await d.deleteSnapshot(i.project, i.name, name);
+        auditSnapshot(s.root, "delete", { instance: `${i.project}/${i.name}`, snapshot: name });
         out.err(`Deleted ${name} of ${i.project}/${i.name}.`);
         return 0;
       }

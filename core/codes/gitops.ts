@@ -1,0 +1,25 @@
+// The GitOps loop: audit trail, PR comments, drift, change freeze, reconcile job, metrics: PLB940–PLB969.
+import type { CodeInfo } from "./code-info.js";
+
+export const GITOPS_CODES = {
+  PLB940: {
+    title: "audit log tampered",
+    help: "An entry of .plumb/audit/audit.jsonl does not hash to what it says, or does not follow the entry before it (edited, inserted, deleted or reordered). `plumb audit verify` names the first bad entry; restore the log from a backup and investigate who changed it.",
+  },
+  PLB941: {
+    title: "audit log busy",
+    help: "Another plumb process held the audit log's lock file (.plumb/audit/audit.lock) for too long. Retry; if no plumb process runs, the lock is removed automatically once its process is gone.",
+  },
+  PLB942: {
+    title: "audit log truncated",
+    help: "The chain head anchored in Incus (`user.plumb.audit_head.<estate>` on the default project) is not in the local log: entries were deleted or the log was rewritten. Restore .plumb/audit/ from a backup.",
+  },
+  PLB943: {
+    title: "audit entry invalid",
+    help: "An audit event was refused before it was written: its type, priority or payload is not valid (payloads are plain JSON data).",
+  },
+  PLB944: {
+    title: "audit log unreadable",
+    help: "The audit log or its anchor could not be read or written (permissions, disk full, Incus unreachable). Nothing was half-written; fix the cause and retry.",
+  },
+} as const satisfies Record<string, CodeInfo>;
