@@ -54,4 +54,56 @@ export const GITOPS_COMMANDS: readonly CommandSpec[] = [
     ],
     load: () => import("../commands/audit.js"),
   },
+  {
+    name: "pr",
+    summary:
+      "Post the plan as the one sticky comment of a pull request (GitHub, GitHub Enterprise)",
+    description:
+      "comment <plan.json>: renders the saved plan (summary line, a <details> block per domain, a Mermaid picture;\n" +
+      "secret values masked) and creates or updates plumb's comment on the PR, found by a hidden marker written by\n" +
+      "the same account. Plans longer than a comment are split into ordered parts; parts no longer needed are deleted.\n" +
+      "GITHUB_TOKEN authenticates; GITHUB_API_URL selects the API (GitHub Enterprise: https://<host>/api/v3);\n" +
+      "repository and PR from --repo/--pr, else GITHUB_REPOSITORY and the event file (GITHUB_EVENT_PATH).",
+    usage:
+      "plumb pr comment <plan.json> [--repo owner/name] [--pr N] [--applied result.json] [--dry-run]",
+    positionals: { min: 2, max: 2 },
+    options: {
+      repo: {
+        type: "string",
+        valueName: "owner/name",
+        description: "Repository (default: GITHUB_REPOSITORY)",
+      },
+      pr: {
+        type: "string",
+        valueName: "N",
+        description: "Pull request number (default: from GITHUB_EVENT_PATH)",
+      },
+      applied: {
+        type: "string",
+        valueName: "file",
+        description:
+          "A reconcile result (.plumb/runs/<run>/reconcile-result.json): adds the applied outcome",
+      },
+      "bot-login": {
+        type: "string",
+        valueName: "login",
+        description:
+          "Account whose comments are ours (default: the token's user, else github-actions[bot])",
+      },
+      "dry-run": {
+        type: "boolean",
+        description: "Print the comment parts instead of posting them",
+      },
+    },
+    examples: [
+      ["plumb plan --out plan.json && plumb pr comment plan.json", "In a pull_request workflow"],
+      ["plumb pr comment plan.json --repo acme/infra --pr 42", "From a laptop (GITHUB_TOKEN set)"],
+      [
+        "GITHUB_API_URL=https://ghe.acme.test/api/v3 plumb pr comment plan.json",
+        "GitHub Enterprise",
+      ],
+      ["plumb pr comment plan.json --dry-run", "See the comment without posting it"],
+    ],
+    load: () => import("../commands/pr.js"),
+  },
 ];

@@ -22,4 +22,12 @@ export const GITOPS_CODES = {
     title: "audit log unreadable",
     help: "The audit log or its anchor could not be read or written (permissions, disk full, Incus unreachable). Nothing was half-written; fix the cause and retry.",
   },
+  PLB945: {
+    title: "GitHub API call failed",
+    help: "A call to the GitHub API failed; the message gives the HTTP status. Check GITHUB_TOKEN and its permissions, GITHUB_API_URL (GitHub Enterprise: https://<host>/api/v3) and the repository and PR number.",
+  },
+  PLB946: {
+    title: "GitHub context missing",
+    help: "`plumb pr comment` needs GITHUB_TOKEN, a repository (--repo or GITHUB_REPOSITORY) and a PR number (--pr or the pull_request event in GITHUB_EVENT_PATH).",
+  },
 } as const satisfies Record<string, CodeInfo>;
