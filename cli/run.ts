@@ -130,7 +130,7 @@ export async function main(
     const mod = await spec.load();
     return await mod.run(ctx, values, parsed.positionals);
   } catch (e) {
-    return reportError(e, output, early.debug);
+    return reportError(e, output, early.debug, argv);
   }
 }
 
@@ -155,9 +155,55 @@ function resolveRoot(explicit: string | undefined): string {
   return found;
 }
 
-function reportError(e: unknown, output: Output, debug: boolean): number {
+/**
+ * A file-system error that escaped a command (a directory given where a file is expected, a
+ * missing or unreadable path) is the user's to fix, not a bug: PLB015 with the path and a hint.
+ */
+export function fromSystemError(e: unknown, argv: readonly string[] = []): PlumbError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { code, syscall } = e as NodeJS.ErrnoException;
+  let path = (e as NodeJS.ErrnoException).path;
+  if (typeof path !== "string" && code === "EISDIR") {
+    // Reading a directory fails on the descriptor, so Node's error names no path: name the
+    // command-line arguments that are directories.
+    const dirs = argv.filter((a) => !a.startsWith("-") && isDirectory(a));
+    path = dirs.length > 0 ? dirs.join(", ") : "a path given";
+  }
+  if (typeof path !== "string") return undefined;
+  const what: Record<string, [string, string]> = {
+    EISDIR: ["is a directory where a file is expected", "give the path of a file"],
+    ENOTDIR: ["is not a directory (a part of the path is a file)", "check the path"],
+    ENOENT: ["does not exist", "check the path (relative paths start at the current directory)"],
+    EACCES: ["is not accessible (permission denied)", "check its permissions, or run as its owner"],
+    EPERM: ["is not accessible (operation not permitted)", "check its permissions"],
+    ELOOP: ["has too many symbolic links", "check the symbolic links on the path"],
+    ENAMETOOLONG: ["is too long a path", "use a shorter path"],
+  };
+  const known = code === undefined ? undefined : what[code];
+  if (known === undefined) return undefined;
+  const verb = syscall === undefined ? "use" : syscall.replace(/^(open|read|scandir)$/, "read");
+  return new PlumbError("PLB015", `cannot ${verb} ${path}: it ${known[0]}`, {
+    hint: known[1],
+    cause: e,
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function reportError(
+  e: unknown,
+  output: Output,
+  debug: boolean,
+  argv: readonly string[] = [],
+): number {
   const s = output.style;
-  const known = e instanceof PlumbError ? e : undefined;
+  const known = e instanceof PlumbError ? e : fromSystemError(e, argv);
   const code = known?.code ?? "PLB999";
   const message = known
     ? known.message

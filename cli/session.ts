@@ -10,6 +10,8 @@ import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
 import { readKeyringFiles } from "../core/io/trust-store.js";
+import { computeAddressing, type Renumber } from "../core/model/addressing.js";
+import { renumberText } from "../core/model/addressing-lock.js";
 import { buildEstate, type Estate } from "../core/model/estate.js";
 import { parseIsoZ } from "../core/trust/time.js";
 import { verifyKeyring } from "../core/trust/verify.js";
@@ -18,6 +20,7 @@ import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../reconcilers/drivers/incus/incus-api-driver.js";
 import { parseImageMap } from "../reconcilers/images.js";
 import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan.js";
+import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "./load-estate.js";
 import { renderHuman, summaryLine } from "./render/diagnostics.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
@@ -81,11 +84,15 @@ export function openSession(
 export interface LoadedForPlan {
   readonly estate: Estate;
   readonly autoCleanup: boolean;
+  /** Addresses that differ from addresses.lock.yml (sticky addressing). */
+  readonly renumbers: readonly Renumber[];
 }
 
 /** Reads and validates the infra; prints the diagnostics and throws when it is invalid. */
 export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedForPlan {
-  const { loaded, result } = loadAndValidate(ctx, { infra: values.infra as string | undefined });
+  const { loaded, result, addressLock } = loadAndValidate(ctx, {
+    infra: values.infra as string | undefined,
+  });
   const lineOf = (file: string, line: number) => loaded.source(file)?.lineText(line);
   if (!result.ok || result.document === undefined) {
     for (const d of result.diagnostics)
@@ -94,8 +101,9 @@ export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedFor
     throw new ValidationError(result.diagnostics);
   }
   return {
-    estate: buildEstate(result.document),
+    estate: buildEstate(result.document, addressLock.lock),
     autoCleanup: result.document.global?.auto_cleanup === true,
+    renumbers: computeAddressing(result.document, addressLock.lock).renumbers,
   };
 }
 
@@ -111,19 +119,21 @@ export async function planFromRepo(
 ): Promise<MadePlan> {
   // Incus answers while the YAML is parsed and validated.
   const live = prefetch(session.driver);
-  const { estate, autoCleanup } = loadEstate(ctx, values);
+  const { estate, autoCleanup, renumbers } = loadEstate(ctx, values);
   const { map, bad } = parseImageMap(session.site.imageMapPairs);
   if (bad.length > 0)
     throw new PlumbError("PLB725", `image map entries must be from=to: ${bad.join(", ")}`);
   return makePlan({
     estate,
     autoCleanup,
+    renumbers,
     limit: limitOf(values),
     settings: {
       bridgeAddresses: session.site.bridgeAddresses,
       storagePool: session.site.storagePool,
       imageMap: map,
       remotes: session.site.remotes,
+      sources: session.site.sources,
     },
     driver: session.driver,
     live,
@@ -134,6 +144,19 @@ export async function planFromRepo(
     // The overlap check concerns this host's networks: only when Incus runs here.
     host: session.target.startsWith("unix:") ? systemHostDriver() : undefined,
   });
+}
+
+/** Sticky addressing: a plan that moves existing addresses runs only with --allow-renumber. */
+export function refuseRenumbers(plan: PlanDocument, allowed: boolean): void {
+  const r = plan.renumbers ?? [];
+  if (r.length === 0 || allowed) return;
+  throw new PlumbError(
+    "PLB630",
+    `the plan renumbers ${r.length} existing address(es): ${r.map(renumberText).join("; ")}`,
+    {
+      hint: "revert the subnet_id/ip/trust_level change, or re-run with --allow-renumber (and record it with `plumb generate --allow-renumber`)",
+    },
+  );
 }
 
 export function formatOf(ctx: CommandContext, values: ParsedValues): "human" | "json" | "markdown" {

@@ -8,6 +8,7 @@ import { GENERATOR_CODES } from "./codes/generator.js";
 import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { OPS_CODES } from "./codes/ops.js";
 
 export const CODES = {
   ...INFRA_CODES,
@@ -15,6 +16,7 @@ export const CODES = {
   ...GENERATOR_CODES,
   ...INCUS_CODES,
   ...CONTRACT_CODES,
+  ...OPS_CODES,
   ...GITOPS_CODES,
   // PLB9xx — internal
   PLB900: {

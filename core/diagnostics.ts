@@ -1,7 +1,8 @@
 // Diagnostics: what validators return. Plain data, rendered by the CLI (human, JSON, GitHub).
 import type { Code } from "./codes.js";
 
-export type Severity = "error" | "warning";
+/** `note`: information only (e.g. a key plumb accepts but ignores); never promoted by --strict. */
+export type Severity = "error" | "warning" | "note";
 export type JsonPath = readonly (string | number)[];
 
 export interface SourcePosition {
@@ -32,10 +33,18 @@ export function isError(d: Diagnostic): boolean {
   return d.severity === "error";
 }
 
-export function countBySeverity(ds: readonly Diagnostic[]): { errors: number; warnings: number } {
+export function countBySeverity(ds: readonly Diagnostic[]): {
+  errors: number;
+  warnings: number;
+  notes: number;
+} {
   let errors = 0;
-  for (const d of ds) if (d.severity === "error") errors++;
-  return { errors, warnings: ds.length - errors };
+  let notes = 0;
+  for (const d of ds) {
+    if (d.severity === "error") errors++;
+    else if (d.severity === "note") notes++;
+  }
+  return { errors, warnings: ds.length - errors - notes, notes };
 }
 
 /** Renders a JSON path as `domains.web.machines.web-1.ip` / `network_policies[2].ports`. */

@@ -18,6 +18,10 @@ export class CachedLiveView implements LiveView {
     this.#driver = driver;
   }
 
+  once<T>(key: string, load: (driver: IncusDriver) => Promise<T>): Promise<T> {
+    return this.#once(`kind:${key}`, () => load(this.#driver));
+  }
+
   #once<T>(key: string, load: () => Promise<T>): Promise<T> {
     let p = this.#memo.get(key) as Promise<T> | undefined;
     if (p === undefined) {

@@ -1,25 +1,18 @@
 // The reconcile model shared by every kind: object references, the managed view ("spec") of each
 // kind, the observed objects, and the Change union a plan is made of. Pure types and helpers.
-import type { ConfigMap, DeviceMap, InstanceSource, InstanceType } from "./drivers/incus/types.js";
+// A kind declares its managed view by adding itself to `SpecOf` from its own folder
+// (reconcilers/kinds/<kind>/spec.ts); the order kinds are applied in is the registry's.
+import type { InstanceSource } from "./drivers/incus/types.js";
 
-/** Resource kinds, in the order their creates and updates are applied. */
-export type Kind = "project" | "network" | "profile" | "instance" | "instance-state";
-export const KINDS: readonly Kind[] = [
-  "project",
-  "network",
-  "profile",
-  "instance",
-  "instance-state",
-];
+/**
+ * Kind name → its managed view (what plumb declares and compares). Each kind folder adds its
+ * entry with `declare module "../../model.js" { interface SpecOf { … } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one kind per folder
+export interface SpecOf {}
 
-/** Deletes run in this order: children before what holds them, networks last (projects use them). */
-export const DELETE_ORDER: readonly Kind[] = [
-  "instance-state",
-  "instance",
-  "profile",
-  "project",
-  "network",
-];
+/** Resource kinds: the keys of `SpecOf`. */
+export type Kind = keyof SpecOf & string;
 
 export interface ObjectRef {
   readonly kind: Kind;
@@ -38,42 +31,6 @@ export function refLabel(ref: ObjectRef): string {
   return ref.kind === "project" || ref.kind === "network" ? ref.name : `${ref.project}/${ref.name}`;
 }
 
-// ---- managed views (what plumb declares and compares) ----
-export interface ProjectSpec {
-  readonly description: string;
-  /** `features.*`, set at creation only: Incus refuses to change them on a non-empty project. */
-  readonly features: ConfigMap;
-  /** The `user.plumb.*` ownership keys. */
-  readonly config: ConfigMap;
-}
-export interface NetworkSpec {
-  readonly description: string;
-  readonly config: ConfigMap;
-}
-export interface ProfileSpec {
-  readonly description: string;
-  readonly config: ConfigMap;
-  readonly devices: DeviceMap;
-}
-export interface InstanceSpec {
-  readonly description: string;
-  readonly type: InstanceType;
-  readonly profiles: readonly string[];
-  /** Local config, ownership keys included (volatile.* and image.* are the server's). */
-  readonly config: ConfigMap;
-  readonly devices: DeviceMap;
-}
-export interface StateSpec {
-  readonly status: "Running" | "Stopped";
-}
-
-export interface SpecOf {
-  readonly project: ProjectSpec;
-  readonly network: NetworkSpec;
-  readonly profile: ProfileSpec;
-  readonly instance: InstanceSpec;
-  readonly "instance-state": StateSpec;
-}
 export type AnySpec = SpecOf[Kind];
 
 /** What only a create needs (instances): where the root file system comes from, start or not. */

@@ -6,7 +6,18 @@
 //              orphans (delete them only with auto_cleanup)
 // and `apply(change, driver)` performs one change. read and apply do I/O through the injected
 // driver; diff is pure.
-import type { IncusDriver, Instance, Network, Profile, Project } from "./drivers/incus/types.js";
+// A kind lives in one folder (reconcilers/kinds/<kind>/) and is registered by one line in
+// registry.ts; the shared kit (reconcilers/kit/) holds the generic diff, the apply switch and
+// guards, and the ownership labels.
+import type { DesiredInput } from "./desired.js";
+import type {
+  ConfigMap,
+  IncusDriver,
+  Instance,
+  Network,
+  Profile,
+  Project,
+} from "./drivers/incus/types.js";
 import type { Change, DesiredObject, Kind, ObservedObject } from "./model.js";
 
 /** Memoized listings: every kind reads through it, so each listing is fetched once per plan. */
@@ -16,6 +27,8 @@ export interface LiveView {
   networks(): Promise<Network[]>;
   profiles(project: string): Promise<Profile[]>;
   instances(project: string): Promise<Instance[]>;
+  /** Any other listing a kind needs, fetched once per plan under `key`. */
+  once<T>(key: string, load: (driver: IncusDriver) => Promise<T>): Promise<T>;
 }
 
 export interface ReadScope {
@@ -53,10 +66,25 @@ export type ApplyOutcome =
   | { readonly status: "done"; readonly detail?: string }
   | { readonly status: "skipped"; readonly reason: string };
 
+/** What `plumb import` asks of a kind: write the labels onto the live object (GET → PUT). */
+export interface AdoptContext {
+  /** The labels to add (`user.plumb.owner`, `.id`, `.hash`, `.image`). */
+  readonly labels: ConfigMap;
+  /** False (and the object is reported as skipped) when the live config belongs to another estate. */
+  mayTake(config: ConfigMap): boolean;
+}
+
 export interface Reconciler<K extends Kind> {
   readonly kind: K;
+  /**
+   * Where the kind's deletes run among the delete waves (lower first): children before what holds
+   * them (`plumb flush` and auto_cleanup use the same order). Creates and updates run in registry order.
+   */
+  readonly deleteRank: number;
   /** At most this many changes of the kind at once (default: the apply's parallelism). */
   readonly maxConcurrency?: number;
+  /** Step 3: the kind's desired objects, from the resolved estate. Pure. */
+  desired(input: DesiredInput): DesiredObject<K>[];
   read(live: LiveView, scope: ReadScope): Promise<ObservedObject<K>[]>;
   diff(
     desired: readonly DesiredObject<K>[],
@@ -64,4 +92,10 @@ export interface Reconciler<K extends Kind> {
     ctx: DiffContext,
   ): Change<K>[];
   apply(change: Change<K>, driver: IncusDriver, ctx: ApplyContext): Promise<ApplyOutcome>;
+  /**
+   * `plumb import`: labels the live object as this estate's; true when written. Absent: the kind
+   * has nothing to label (its objects are another kind's, or only created by plumb). Import
+   * writes kind by kind in registry order.
+   */
+  adopt?(desired: DesiredObject<K>, driver: IncusDriver, ctx: AdoptContext): Promise<boolean>;
 }

@@ -1,12 +1,12 @@
 // Conformance over the registry: every kind is registered under its own name, diff(x, x) is
 // empty for each kind, report-only actions are never applied, and every action can be rendered.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SYMBOL, VERB } from "../cli/render/plan-human.js";
 import { PlumbError } from "../core/errors.js";
 import type { IncusDriver } from "./drivers/incus/types.js";
-import { ACTIONS, type Change, type DesiredObject, KINDS, type ObservedObject } from "./model.js";
+import { ACTIONS, type Change, type DesiredObject, type ObservedObject } from "./model.js";
 import type { DiffContext } from "./reconciler.js";
-import { RECONCILERS } from "./registry.js";
+import { KINDS, RECONCILERS } from "./registry.js";
 import { applyMemory, desiredFor, estateFromYaml, planMemory } from "./testing/estate-kit.js";
 import { emptyIncus, observeMemory } from "./testing/memory-incus.js";
 
@@ -19,7 +19,15 @@ domains:
     machines:
       w1: {config: {limits.cpu: "1"}, boot_autostart: true, devices: {x: {type: disk, path: /x, source: /x}}}
       w2: {state: stopped, profiles: [default, tuned]}
+  data:
+    machines:
+      d1: {}
+network_policies:
+  - {from: w1, to: data, ports: [5432], protocol: tcp, bidirectional: true}
+  - {from: host, to: w2, ports: [22]}
 `);
+// Bridges with addresses: every kind has objects (address-less bridges carry no ACL).
+const OPTIONS = { bridgeAddresses: "declared" } as const;
 
 const ctx: DiffContext = {
   owner: "lab",
@@ -33,10 +41,13 @@ type AnyDiff = {
 };
 
 describe("reconciler registry (conformance)", () => {
-  const m = emptyIncus();
-  applyMemory(m, planMemory(m, ESTATE).changes);
-  const desired = desiredFor(ESTATE).objects;
-  const observed = observeMemory(m, "lab");
+  const desired = desiredFor(ESTATE, OPTIONS).objects;
+  let observed: ObservedObject[] = [];
+  beforeAll(async () => {
+    const m = emptyIncus();
+    await applyMemory(m, (await planMemory(m, ESTATE, { desired: OPTIONS })).changes);
+    observed = await observeMemory(m, "lab");
+  });
 
   for (const kind of KINDS) {
     describe(kind, () => {

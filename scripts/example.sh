@@ -6,7 +6,9 @@
 #
 # This machine has no image server: the example's `images:debian/13` is mapped to the sandbox's
 # busybox image, and bridges get no addresses (no DHCP, no NAT, nothing on the host's network).
-# EXAMPLE_BRIDGE_ADDRESSES=declared gives them the estate's subnets instead.
+# EXAMPLE_BRIDGE_ADDRESSES=declared gives them the estate's subnets instead. These site settings
+# are written to .plumb/site.yml (scripts/incus-sandbox.sh site), not kept in this shell's
+# environment, so a plain `plumb plan` or `plumb apply` afterwards sees the same settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +25,11 @@ plumb generate
 echo "== incus sandbox =="
 bash scripts/incus-sandbox.sh up
 
-export PLUMB_IMAGE_MAP="${PLUMB_IMAGE_MAP:-images:debian/13=plumb-busybox}"
-export PLUMB_BRIDGE_ADDRESSES="${EXAMPLE_BRIDGE_ADDRESSES:-none}"
-echo "== plumb apply (image map: $PLUMB_IMAGE_MAP; bridge addresses: $PLUMB_BRIDGE_ADDRESSES) =="
+echo "== site settings (.plumb/site.yml) =="
+bash scripts/incus-sandbox.sh site --bridge-addresses "${EXAMPLE_BRIDGE_ADDRESSES:-none}"
+# Settings come from the file only: a variable left in the caller's shell must not change them.
+unset PLUMB_IMAGE_MAP PLUMB_BRIDGE_ADDRESSES PLUMB_STORAGE_POOL
+echo "== plumb apply =="
 plumb apply --yes
 echo "== plumb plan --detailed-exitcode (0: live Incus matches infra/) =="
 plumb plan --detailed-exitcode

@@ -6,6 +6,9 @@
 #                                                 create the `default` dir pool, build test images
 #   scripts/incus-sandbox.sh status               what is there; exit 0 when ready, 1 otherwise
 #   scripts/incus-sandbox.sh down                 stop the daemon this script started
+#   scripts/incus-sandbox.sh site [--root DIR] [--bridge-addresses none|declared]
+#                                                 write DIR/.plumb/site.yml (default: this checkout)
+#                                                 so every plumb command uses this sandbox
 set -euo pipefail
 
 readonly INCUSD=/usr/libexec/incus/incusd
@@ -29,7 +32,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 usage() {
-  sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -383,6 +386,50 @@ cmd_down() {
   log "daemon stopped (packages left installed)"
 }
 
+# The site settings every plumb command of checkout $root reads (docs/reconcile.md "Site
+# settings"): this sandbox's socket, the example's network image mapped to the local busybox
+# image (no image server here), and the bridge mode. Written atomically (temp file + mv).
+cmd_site() {
+  local root bridges=none
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --root)
+        [ $# -ge 2 ] || usage
+        root="$2"
+        shift 2
+        ;;
+      --bridge-addresses)
+        [ $# -ge 2 ] || usage
+        bridges="$2"
+        shift 2
+        ;;
+      *) usage ;;
+    esac
+  done
+  case "$bridges" in
+    none | declared) ;;
+    *) die "--bridge-addresses must be none or declared (got '$bridges')" ;;
+  esac
+  [ -d "$root" ] || die "no such directory: $root"
+  local dir="$root/.plumb" file tmp
+  file="$dir/site.yml"
+  mkdir -p "$dir"
+  tmp=$(mktemp "$dir/.site.yml.XXXXXX")
+  {
+    echo "# Site settings of this machine, written by scripts/incus-sandbox.sh site on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
+    echo "# Per machine (.plumb/ is git-ignored); every plumb command reads it and every plan shows it."
+    echo "incus:"
+    echo "  socket: $SOCKET"
+    echo "image_map:"
+    echo "  images:debian/13: $BUSYBOX_ALIAS"
+    echo "bridge_addresses: $bridges"
+    echo "storage_pool: $POOL"
+  } >"$tmp"
+  mv -f "$tmp" "$file"
+  log "wrote $file (socket $SOCKET, images:debian/13 → $BUSYBOX_ALIAS, bridge addresses $bridges)"
+}
+
 main() {
   local cmd="${1:-}"
   [ $# -gt 0 ] && shift
@@ -390,6 +437,7 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
+    site) cmd_site "$@" ;;
     *) usage ;;
   esac
 }

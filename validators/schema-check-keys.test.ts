@@ -1,5 +1,6 @@
-// Structural validation, keys and alternatives: unknown keys are PLB106 warnings with "did you
-// mean" (errors under --strict), anyOf alternatives collapse to one report, invalid map keys.
+// Structural validation, keys and alternatives: unknown keys are PLB106 errors with "did you
+// mean" (warnings only with allowUnknownKeys), anklume-only keys are PLB108 notes, anyOf
+// alternatives collapse to one report, invalid map keys.
 // Value codes PLB101–PLB105/PLB107: schema-check.test.ts.
 import { describe, expect, it } from "vitest";
 import {
@@ -23,22 +24,33 @@ const estate = (extraGlobal = "", domains = "  web: {}") => yml`
 `;
 
 describe("PLB106 unknown keys", () => {
-  it("warns at the key with a did-you-mean hint, and the estate stays valid", () => {
-    const r = validateText(estate("", "  web:\n    machines:\n      w1: {tpye: vm}"));
+  it("is an error at the key with a did-you-mean hint: a typo never builds something else", () => {
+    const r = validateText(estate("", "  web:\n    machines:\n      w1: {typ: vm}"));
+
+    expect(found(r)).toEqual([{ code: "PLB106", severity: "error", at: "infra.yml:8:12" }]);
+    expect(r.diagnostics[0]?.hint).toBe("did you mean 'type'?");
+    expect(r.ok).toBe(false);
+    expect(r.document).toBeUndefined();
+  });
+
+  it("is a warning, and the estate valid, only with allowUnknownKeys", () => {
+    const r = validateText(estate("", "  web:\n    machines:\n      w1: {tpye: vm}"), {
+      allowUnknownKeys: true,
+    });
 
     expect(found(r)).toEqual([{ code: "PLB106", severity: "warning", at: "infra.yml:8:12" }]);
-    expect(r.diagnostics[0]?.hint).toBe("did you mean 'type'?");
+    expect(r.diagnostics[0]?.message).toContain("(ignored)");
     expect(r.ok).toBe(true);
   });
 
   it("lists the known keys when nothing is close", () => {
-    const r = validateText(estate("", "  web:\n    file_portal: true"));
+    const r = validateText(estate("", "  web:\n    colour: blue"));
 
-    expect(found(r)).toEqual([{ code: "PLB106", severity: "warning", at: "infra.yml:7:5" }]);
+    expect(found(r)).toEqual([{ code: "PLB106", severity: "error", at: "infra.yml:7:5" }]);
     expect(r.diagnostics[0]?.hint).toContain("known keys here: description, enabled, subnet_id");
   });
 
-  it("warns about unknown keys at every level", () => {
+  it("reports unknown keys at every level", () => {
     const text = yml`
       project_name: t
       export_apps: []
@@ -54,7 +66,7 @@ describe("PLB106 unknown keys", () => {
         v: {consumers: {web: ro}, mode: rw}
     `;
 
-    const r = validateText(text);
+    const r = validateText(text, { allowUnknownKeys: true });
 
     expect(found(r, "PLB106").map((f) => f.at)).toEqual([
       "infra.yml:2:1",
@@ -73,16 +85,19 @@ describe("PLB106 unknown keys", () => {
     // The misspelt `addressing` is ignored, so the estate is in legacy mode: the warning is
     // what explains the one error.
     expect(codes(errorsOf(r))).toEqual(["PLB306"]);
+    expect(codes(errorsOf(validateText(text))).sort()).toEqual([
+      ...Array(5).fill("PLB106"),
+      "PLB306",
+    ]);
   });
 
-  it("--strict turns the warnings into errors", () => {
+  it("--strict keeps unknown keys errors even when allowed", () => {
     const text = estate("", "  web:\n    machines:\n      w1: {tpye: vm}");
 
-    const r = validateText(text, { strict: true });
+    const r = validateText(text, { strict: true, allowUnknownKeys: true });
 
     expect(found(r)).toEqual([{ code: "PLB106", severity: "error", at: "infra.yml:8:12" }]);
     expect(r.ok).toBe(false);
-    expect(r.document).toBeUndefined();
   });
 
   it("--strict also applies to the semantic rules' warnings", () => {
@@ -92,6 +107,34 @@ describe("PLB106 unknown keys", () => {
     expect(found(validateText(text, { strict: true }))).toEqual([
       { code: "PLB503", severity: "error", at: "infra.yml:9:7" },
     ]);
+  });
+});
+
+describe("PLB108 keys anklume defines but plumb ignores", () => {
+  // anklume's examples/ai-tools/infra.yml uses file_portal on a domain, export_apps on a machine.
+  const text = estate(
+    "",
+    "  ai-tools:\n    file_portal: true\n    machines:\n      gpu-1:\n        export_apps: [code]",
+  );
+
+  it("accepts them with a note at the key, the estate valid", () => {
+    const r = validateText(text);
+
+    expect(found(r)).toEqual([
+      { code: "PLB108", severity: "note", at: "infra.yml:7:5" },
+      { code: "PLB108", severity: "note", at: "infra.yml:10:9" },
+    ]);
+    expect(r.ok).toBe(true);
+  });
+
+  it("--strict does not promote notes", () => {
+    expect(validateText(text, { strict: true }).ok).toBe(true);
+  });
+
+  it("is not granted to the same key elsewhere (export_apps on a domain is unknown)", () => {
+    const r = validateText(estate("", "  web:\n    export_apps: [code]"));
+
+    expect(found(r)).toEqual([{ code: "PLB106", severity: "error", at: "infra.yml:7:5" }]);
   });
 });
 
@@ -120,10 +163,10 @@ describe("anyOf alternatives", () => {
     ]);
   });
 
-  it("keeps an unknown key inside the `$ref` alternative a warning", () => {
+  it("keeps an unknown key inside the `$ref` alternative a key error", () => {
     const r = validateText(rp("{mdoe: equal}"));
 
-    expect(found(r)).toEqual([{ code: "PLB106", severity: "warning", at: "infra.yml:4:21" }]);
+    expect(found(r)).toEqual([{ code: "PLB106", severity: "error", at: "infra.yml:4:21" }]);
     expect(r.diagnostics[0]?.hint).toBe("did you mean 'mode'?");
   });
 

@@ -198,10 +198,12 @@ function toDiagnostic(e: ErrorObject, doc: unknown): Diagnostic {
         (e.parentSchema as { properties?: object } | undefined)?.properties ?? {},
       );
       const suggestion = didYouMean(key, known);
+      // An error by default: a typo (`typ: vm`) would otherwise silently change what is built.
+      // validateInfra downgrades it to a warning under `allowUnknownKeys`.
       return {
         code: "PLB106",
-        severity: "warning",
-        message: `unknown key '${key}'${path.length ? ` in ${where}` : ""} (ignored)`,
+        severity: "error",
+        message: `unknown key '${key}'${path.length ? ` in ${where}` : ""}`,
         hint: suggestion ?? (known.length ? `known keys here: ${known.join(", ")}` : "remove it"),
         path: [...path, key],
         target: "key",

@@ -2,15 +2,21 @@
 // Returns every problem at once, each located in its source file. Pure: content in, result out.
 import type { Diagnostic } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
+import type { ParsedLock } from "../core/model/addressing-lock.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
+import { dropNullMachineKeys } from "./normalize.js";
 import { buildContext } from "./rules/context.js";
 import { RULES } from "./rules/index.js";
 import { checkSchema } from "./schema-check.js";
 
 export interface ValidateOptions {
-  /** Treat warnings as errors. */
+  /** Treat warnings as errors (notes stay notes). */
   readonly strict?: boolean;
+  /** The recorded address allocations and the problems of their file (addresses.lock.yml). */
+  readonly addressLock?: ParsedLock;
+  /** Unknown keys (PLB106) are warnings instead of errors: the explicit opt-out of strictness. */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface ValidationResult {
@@ -26,13 +32,20 @@ export function validateInfra(
   loaded: LoadedInfra,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const found: Diagnostic[] = [...loaded.diagnostics];
+  const found: Diagnostic[] = [...loaded.diagnostics, ...(options.addressLock?.diagnostics ?? [])];
   let domains = 0;
   let machines = 0;
-  const doc = loaded.document;
+  const doc = loaded.document === undefined ? undefined : dropNullMachineKeys(loaded.document);
+  if (doc === undefined && loaded.partial !== undefined) {
+    // Some file could not be read: still report the other files' structural problems. Missing
+    // required keys may live in the unreadable file, and the rules need the whole estate.
+    found.push(
+      ...checkSchema(dropNullMachineKeys(loaded.partial)).filter((d) => d.code !== "PLB101"),
+    );
+  }
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
-    const ctx = buildContext(doc);
+    const ctx = buildContext(doc, options.addressLock?.lock);
     domains = ctx.domains.length;
     machines = ctx.machines.length;
     for (const [name, rule] of Object.entries(RULES)) {
@@ -48,7 +61,11 @@ export function validateInfra(
       }
     }
   }
-  const located = found.map((d) => {
+  const located = found.map((raw) => {
+    const d =
+      options.allowUnknownKeys && raw.code === "PLB106"
+        ? { ...raw, severity: "warning" as const, message: `${raw.message} (ignored)` }
+        : raw;
     const withLocation =
       d.location || d.path === undefined ? d : { ...d, location: loaded.locate(d.path, d.target) };
     return options.strict && withLocation.severity === "warning"

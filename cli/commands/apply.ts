@@ -15,6 +15,7 @@ import {
   runApply,
 } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
+import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
@@ -27,6 +28,7 @@ import {
   lockTimeout,
   openSession,
   planFromRepo,
+  refuseRenumbers,
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
@@ -120,10 +122,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {
+      // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
+      const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);
+      if (stale)
+        out.err(s.dim(`released the stale apply lock of run ${stale.holder.run}: ${stale.why}`));
       if (out.json)
         out.writeJson({ version: 1, ok: true, run: null, summary: plan.summary, results: [] });
       return conflictsOrOk(plan);
     }
+    refuseRenumbers(plan, values["allow-renumber"] === true);
     if (values.yes !== true) {
       const go = await confirm(
         ctx,

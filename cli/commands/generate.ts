@@ -9,6 +9,7 @@ import { applyToTree, readGeneratedTree } from "../../core/io/generated-tree.js"
 import { buildEstate } from "../../core/model/estate.js";
 import { planWrites, type WritePlan } from "../../generators/ansible/plan-writes.js";
 import { renderAnsibleTree } from "../../generators/ansible/render.js";
+import { addressLockStep, refuseUnrecordedRenumbers } from "../address-lock-step.js";
 import { loadAndValidate } from "../load-estate.js";
 import { renderGithub, renderHuman, summaryLine } from "../render/diagnostics.js";
 import {
@@ -33,9 +34,10 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const mode: GenerateMode =
     values.check === true ? "check" : values["dry-run"] === true ? "dry-run" : "write";
   const out = ctx.output;
-  const { root, loaded, result } = loadAndValidate(ctx, {
+  const { root, loaded, result, addressLock } = loadAndValidate(ctx, {
     infra: values.infra as string | undefined,
     strict: values.strict === true,
+    allowUnknownKeys: values["allow-unknown-keys"] === true,
   });
   const outDir = typeof values.out === "string" ? resolve(ctx.cwd, values.out) : root;
   const report: ReportContext = { mode, show: displayPath(root, outDir), style: out.style };
@@ -59,8 +61,12 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     return finish(false);
   }
 
+  // Sticky addressing: the lock is checked with the tree and written after it.
+  const lock = addressLockStep(root, addressLock, result.document);
+  if (mode === "write") refuseUnrecordedRenumbers(lock, values["allow-renumber"] === true);
+
   // 2. Render, then plan against every existing file before anything is written.
-  const tree = renderAnsibleTree(buildEstate(result.document));
+  const tree = renderAnsibleTree(buildEstate(result.document, addressLock.lock));
   const existing = readGeneratedTree(outDir);
   const plan = planWrites(tree, existing.files, { force: values.force === true });
   const conflicts = conflictDiagnostics(plan, report.show);
@@ -82,7 +88,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   // 3. Check / dry run: report only.
   if (mode !== "write") {
     const outcomes = plan.orphans.map((orphan) => ({ orphan, deleted: false }));
-    const drift = mode === "check" && isDrift(plan);
+    const drift = mode === "check" && (isDrift(plan) || lock.changed);
+    if (lock.changed && format !== "json")
+      out.out(`${mode === "check" ? "stale" : "would update"} ${lock.show}`);
     if (format === "json") return finish(!drift, plan, outcomes);
     if (format === "github") for (const l of githubLines(plan, report)) out.out(l);
     if (values.quiet !== true || drift) for (const l of fileLines(plan, report)) out.out(l);
@@ -110,6 +118,13 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     deletes: prune ? deletable.map((o) => o.path) : [],
     strayTemps: existing.strayTemps,
   });
+  if (lock.changed) {
+    await lock.write();
+    if (format === "human")
+      out.err(
+        `recorded addresses in ${lock.show} (${lock.added} added, ${lock.removed} removed, ${lock.renumbers.length} renumbered)`,
+      );
+  }
   const outcomes = plan.orphans.map((orphan) => ({ orphan, deleted: prune && !orphan.protected }));
   if (format === "json") return finish(true, plan, outcomes);
   if (values.quiet !== true) for (const l of fileLines(plan, report)) out.out(l);

@@ -17,6 +17,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const { root, loaded, result } = loadAndValidate(ctx, {
     infra: values.infra as string | undefined,
     strict,
+    allowUnknownKeys: values["allow-unknown-keys"] === true,
   });
   let diagnostics: readonly Diagnostic[] = result.diagnostics;
   let templates = 0;
@@ -31,7 +32,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     );
     diagnostics = sortDiagnostics([...diagnostics, ...promoted]);
   }
-  const { errors, warnings } = countBySeverity(diagnostics);
+  const { errors, warnings, notes } = countBySeverity(diagnostics);
   const ok = result.ok && errors === 0;
   const stats = { ...result.stats, templates };
   const out = ctx.output;
@@ -42,6 +43,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       ok,
       errors,
       warnings,
+      notes,
       input: { mode: loaded.mode, files: loaded.sources.map((f) => f.file) },
       stats,
       diagnostics: diagnostics.map(diagnosticJson),

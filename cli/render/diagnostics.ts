@@ -10,7 +10,9 @@ export function renderHuman(d: Diagnostic, lineOf: LineSource, s: Styler): strin
   const head =
     d.severity === "error"
       ? s.red(s.bold(`error[${d.code}]`))
-      : s.yellow(s.bold(`warning[${d.code}]`));
+      : d.severity === "warning"
+        ? s.yellow(s.bold(`warning[${d.code}]`))
+        : s.cyan(s.bold(`note[${d.code}]`));
   const lines = [`${head}${s.bold(`: ${d.message}`)}`];
   const loc = d.location;
   if (loc) {
@@ -19,9 +21,9 @@ export function renderHuman(d: Diagnostic, lineOf: LineSource, s: Styler): strin
     lines.push(`${gutter}${s.cyan("-->")} ${loc.file}:${loc.line}:${loc.column}`);
     if (text !== undefined) {
       const shown = text.replace(/\t/g, " ");
-      const underline = (d.severity === "error" ? s.red : s.yellow)(
-        "^".repeat(Math.max(1, Math.min(loc.length ?? 1, shown.length - loc.column + 1 || 1))),
-      );
+      const underline = (
+        d.severity === "error" ? s.red : d.severity === "warning" ? s.yellow : s.cyan
+      )("^".repeat(Math.max(1, Math.min(loc.length ?? 1, shown.length - loc.column + 1 || 1))));
       lines.push(`${gutter} ${s.cyan("|")}`);
       lines.push(`${s.cyan(String(loc.line))} ${s.cyan("|")} ${shown}`);
       lines.push(`${gutter} ${s.cyan("|")} ${" ".repeat(Math.max(0, loc.column - 1))}${underline}`);
@@ -68,9 +70,8 @@ export function renderGithub(d: Diagnostic): string {
       `col=${d.location.column}`,
     );
   }
-  props.push(
-    `title=${escapeProperty(`${d.code} ${d.severity === "error" ? "error" : "warning"}`)}`,
-  );
+  props.push(`title=${escapeProperty(`${d.code} ${d.severity}`)}`);
   const body = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
-  return `::${d.severity === "error" ? "error" : "warning"} ${props.join(",")}::${escapeData(`[${d.code}] ${body}`)}`;
+  const command = d.severity === "note" ? "notice" : d.severity;
+  return `::${command} ${props.join(",")}::${escapeData(`[${d.code}] ${body}`)}`;
 }

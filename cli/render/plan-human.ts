@@ -1,10 +1,11 @@
 // The plan for people, like `terraform plan`: one block per change with a symbol and colour,
 // field-level differences, and one summary line. Typed tables over every action, so a new
 // action does not compile until it has a symbol, a colour and a verb here.
+import { renumberText } from "../../core/model/addressing-lock.js";
 import type { Styler } from "../../core/output/output.js";
+import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/kit/ownership.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
 import { refLabel } from "../../reconcilers/model.js";
-import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/ownership.js";
 import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
 
 export const SYMBOL: ActionTable<string> = {
@@ -146,12 +147,31 @@ export function reportText(sum: PlanSummary): string | undefined {
   return parts.length ? parts.join("; ") : undefined;
 }
 
+/** The active site settings in one line (docs/reconcile.md "Site settings"). */
+export function settingsText(plan: PlanDocument): string {
+  const st = plan.settings;
+  const map = Object.entries(st.imageMap ?? {})
+    .map(([from, to]) => `${from}→${to}`)
+    .join(", ");
+  const from = st.sources?.length ? st.sources.join(", ") : "defaults";
+  return `site: endpoint ${st.endpoint ?? plan.target}; image map ${map || "(none)"}; bridge addresses ${st.bridgeAddresses}; pool ${st.storagePool || "default"} (from ${from})`;
+}
+
+/** Sticky addressing: every address that moves, and what apply needs to move it. */
+export function renumberLines(plan: PlanDocument): string[] {
+  return (plan.renumbers ?? []).map(
+    (r) => `! renumber ${renumberText(r)} (apply refuses without --allow-renumber)`,
+  );
+}
+
 export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
   const lines: string[] = [];
   const scope = plan.limit ? ` --limit ${plan.limit.join(",")}` : "";
   lines.push(
     s.dim(`estate ${plan.owner} → ${plan.target}${scope}; read ${plan.observed.length} objects`),
+    s.dim(settingsText(plan)),
   );
+  for (const r of renumberLines(plan)) lines.push(s.yellow(r));
   if (plan.changes.length > 0) {
     lines.push("", "plumb will perform the following actions:", "");
     for (const c of plan.changes) lines.push(...changeLines(c, s), "");

@@ -5,7 +5,7 @@
 import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
-import { changeLines, reportText, summaryText } from "./plan-human.js";
+import { changeLines, renumberLines, reportText, settingsText, summaryText } from "./plan-human.js";
 
 const MAX_CHARS = 60_000;
 const PLAIN = styler(false);
@@ -23,10 +23,14 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
     `<!-- plumb:plan ${marker} -->`,
     `### plumb plan for \`${plan.owner}\`: \`${counts}\``,
     "",
+    `\`${settingsText(plan).replaceAll("`", "")}\``,
+    "",
     `**${summaryText(s)}**`,
   ];
   const report = reportText(s);
   if (report) out.push("", `> [!WARNING]\n> ${report}`);
+  const renumbers = renumberLines(plan);
+  if (renumbers.length > 0) out.push("", `> [!CAUTION]\n> ${renumbers.join("\n> ")}`);
   const actionable = plan.changes.filter(isActionable);
   if (actionable.length > 0) {
     const body: string[] = [];

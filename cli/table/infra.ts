@@ -1,6 +1,6 @@
 // Command entries for the infra itself: validate, generate (sync), schema.
 import type { CommandSpec } from "../spec.js";
-import { formatOption, infraOption } from "./options.js";
+import { allowUnknownKeysOption, formatOption, infraOption } from "./options.js";
 
 export const INFRA_COMMANDS: readonly CommandSpec[] = [
   {
@@ -10,11 +10,14 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       "Reads infra.yml or infra/ (base.yml, domains/*.yml, policies.yml), checks it against the JSON Schema, then\n" +
       "runs the semantic rules (names, addressing, references, policies, GPU, …), and the template gatekeeper on\n" +
       "templates/ (see `plumb templates --help`). Reports all problems at once\n" +
-      "with file:line:column and a hint. Exit 0 when valid (warnings allowed), 1 otherwise.",
-    usage: "plumb validate [--format human|json|github] [--strict] [--infra <path>]",
+      "with file:line:column and a hint. Unknown keys are errors (with a did-you-mean); keys anklume's own\n" +
+      "scripts read (file_portal, export_apps) get a note. Exit 0 when valid (warnings allowed), 1 otherwise.",
+    usage:
+      "plumb validate [--format human|json|github] [--strict] [--allow-unknown-keys] [--infra <path>]",
     options: {
       format: formatOption,
-      strict: { type: "boolean", description: "Treat warnings (unknown keys, advice) as errors" },
+      strict: { type: "boolean", description: "Treat warnings (advice) as errors" },
+      "allow-unknown-keys": allowUnknownKeysOption,
       infra: infraOption,
       quiet: { type: "boolean", short: "q", description: "Print only problems, no summary line" },
       "skip-templates": {
@@ -29,6 +32,10 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
         "In CI: annotate the pull request, fail on warnings too",
       ],
       ["plumb validate --infra ../anklume/infra.yml", "Check an anklume infra.yml"],
+      [
+        "plumb validate --allow-unknown-keys",
+        "Report unknown keys as warnings (an estate carrying keys for other tools)",
+      ],
       ["plumb validate --json | jq '.diagnostics[].code'", "List the error codes"],
     ],
     load: () => import("../commands/validate.js"),
@@ -44,10 +51,17 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       "file is rewritten; your text around it is kept byte for byte. A section edited by hand is detected (hash)\n" +
       "and refused unless --force. Every file is checked before any is written; each write is atomic and only\n" +
       "files whose bytes change are written. Files of undeclared domains/machines are reported as orphans.\n" +
+      "Also keeps infra/addresses.lock.yml, the recorded address of every domain and machine (sticky addressing):\n" +
+      "new objects are added, removed ones dropped; a changed address is refused unless --allow-renumber.\n" +
       "Exit 0 on success; 1 on errors, and with --check when anything would change.",
     usage:
       "plumb generate [--check | --dry-run] [--prune [--yes]] [--force] [--out <dir>] [--format human|json|github]",
     options: {
+      "allow-renumber": {
+        type: "boolean",
+        description:
+          "Record in addresses.lock.yml a change to an existing address (refused otherwise; see docs/generator.md)",
+      },
       check: {
         type: "boolean",
         description:
@@ -70,6 +84,7 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       },
       format: formatOption,
       strict: { type: "boolean", description: "Treat validation warnings as errors" },
+      "allow-unknown-keys": allowUnknownKeysOption,
       infra: infraOption,
       quiet: {
         type: "boolean",

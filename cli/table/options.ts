@@ -15,3 +15,9 @@ export const infraOption: OptionSpec = {
   description:
     "The infra input: an infra.yml file or an infra/ directory (default: found under the root)",
 };
+
+export const allowUnknownKeysOption: OptionSpec = {
+  type: "boolean",
+  description:
+    "Report unknown keys as warnings instead of errors (the default is strict: a typo is an error)",
+};

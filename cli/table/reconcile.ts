@@ -122,9 +122,15 @@ export function reconcileCommands(): CommandSpec[] {
           description:
             "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
         },
+        "allow-renumber": {
+          type: "boolean",
+          description:
+            "Apply a plan that moves existing addresses away from addresses.lock.yml (refused otherwise)",
+        },
       },
       examples: [
         ["plumb apply", "Plan, confirm, apply"],
+        ["plumb apply --allow-renumber --yes", "Apply a deliberate subnet_id/ip change"],
         ["plumb apply plan.json --yes", "Apply a reviewed plan (refused if stale)"],
         ["plumb apply --allow-restart --yes", "Also apply changes that restart running instances"],
       ],

@@ -61,6 +61,11 @@ export const INFRA_CODES = {
     help: "Only `network_policies` is read from `infra/policies.yml`; other keys are ignored.",
   },
 
+  PLB015: {
+    title: "path not usable",
+    help: "A path given on the command line (`--key`, `--infra`, a plan file, …) or named by a file cannot be used as asked: it is a directory where a file is expected, does not exist, or is not readable. The message names the path.",
+  },
+
   // PLB1xx — structure (JSON Schema)
   PLB101: {
     title: "missing required key",
@@ -84,11 +89,15 @@ export const INFRA_CODES = {
   },
   PLB106: {
     title: "unknown key",
-    help: "The key is not part of the infra format. anklume ignores unknown keys silently; plumbline warns (a typo here usually means a setting silently not applied). `--strict` makes this an error.",
+    help: "The key is not part of the infra format: an error, because a typo (`typ: vm`) would otherwise silently build something else. anklume ignores unknown keys; `--allow-unknown-keys` (validate, generate) turns this into a warning. Keys anklume's own scripts read are not unknown: see PLB108.",
   },
   PLB107: {
     title: "invalid value",
     help: "The value breaks a structural constraint of the schema (see the message).",
+  },
+  PLB108: {
+    title: "anklume key ignored",
+    help: "A key anklume's own scripts read (`file_portal` on a domain, `export_apps` on a machine) but plumb does not act on. It is accepted so anklume estates validate unchanged; plumb neither checks nor applies it. A note, never an error, even with `--strict`.",
   },
 
   // PLB2xx — names
@@ -107,6 +116,11 @@ export const INFRA_CODES = {
   PLB204: {
     title: "name collides with generated files",
     help: "The name would produce a generated file or Ansible group that already means something else (`group_vars/all.yml`, the `all`/`ungrouped` groups, a host and a group with the same name).",
+  },
+
+  PLB205: {
+    title: "name would leave its base directory",
+    help: "A name that becomes a host path (a shared volume under `shared_volumes_base`, persistent data under `persistent_data_base`, a generated file) must have the name form and stay inside its base. Validation refuses such names (PLB201); this code is the generator's own check, reached only when validation was skipped.",
   },
 
   // PLB3xx — addressing

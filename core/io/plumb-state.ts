@@ -1,7 +1,15 @@
 // The local state plumb keeps under `<repo>/.plumb/` (git-ignored): per-run journals in
 // `runs/<run-id>/` and the pre-apply snapshot records of seed 004 §8b in `pre-apply-snapshots/`
 // (`latest`, `latest-scope`, `history`, plus one JSON record per run).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 
@@ -89,10 +97,20 @@ export class PreApplyState {
     return text === undefined ? undefined : (JSON.parse(text) as PreApplyRecord);
   }
 
-  /** Keeps the newest `keep` names of `history` (after cleanup removed the others). */
+  /**
+   * Keeps the newest `keep` names of `history` (after cleanup removed the others), and prunes
+   * the per-run `<timestamp>.json` records of the names dropped (the latest is always kept).
+   */
   writeHistory(names: readonly string[]): void {
     if (!existsSync(this.dir)) return;
     writeFileSync(join(this.dir, "history"), names.map((n) => `${n}\n`).join(""));
+    const keep = new Set(names.map((n) => n.replace(/^pre-apply-/, "")));
+    const latest = this.latest();
+    if (latest) keep.add(latest);
+    for (const f of readdirSync(this.dir)) {
+      const m = /^(\d{8}-\d{6})\.json$/.exec(f);
+      if (m && !keep.has(m[1] as string)) rmSync(join(this.dir, f), { force: true });
+    }
   }
 
   #read(name: string): string | undefined {

@@ -1,5 +1,6 @@
 // Site settings: what differs between the machines an estate is applied from, not the estate
-// itself. From `.plumb/site.yml` (git-ignored, per checkout), then the environment, then flags:
+// itself. From `.plumb/site.yml` (git-ignored, per machine: docs/reconcile.md "Site settings"),
+// then the environment, then flags; every plan records which of them were used:
 //   image_map:         {images:debian/13: plumb-busybox}   PLUMB_IMAGE_MAP="a=b,c=d"   --image-map a=b
 //   bridge_addresses:  declared | none                      PLUMB_BRIDGE_ADDRESSES      --bridge-addresses
 //   storage_pool:      default                              PLUMB_STORAGE_POOL
@@ -31,13 +32,19 @@ export interface SiteFlags {
   readonly bridgeAddresses?: string | undefined;
 }
 
+/** Where the active settings came from, in precedence order: `.plumb/site.yml`, `PLUMB_IMAGE_MAP`, `--image-map`, … */
+export type SiteSource = string;
+
 export interface Site {
+  readonly sources: readonly SiteSource[];
   readonly imageMapPairs: readonly string[];
   readonly bridgeAddresses: "declared" | "none";
   readonly storagePool: string;
   readonly incus: SiteFile["incus"];
   readonly remotes: Record<string, { addr: string; protocol: string }>;
 }
+
+const SITE_KEYS = ["image_map", "bridge_addresses", "storage_pool", "incus"];
 
 function bad(message: string): PlumbError {
   return new PlumbError("PLB725", message);
@@ -62,6 +69,10 @@ function siteFile(root: string): SiteFile {
   const v = readYaml(path);
   if (v === undefined || v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw bad(`${path}: expected a mapping`);
+  const unknown = Object.keys(v).filter((k) => !SITE_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw bad(`${path}: unknown setting ${unknown.join(", ")} (known: ${SITE_KEYS.join(", ")})`);
+  }
   return v as SiteFile;
 }
 
@@ -95,17 +106,30 @@ export function incusRemotes(
   return out;
 }
 
+export const SITE_FILE = `${STATE_DIR}/site.yml`;
+
 export function loadSite(root: string, env: NodeJS.ProcessEnv, flags: SiteFlags = {}): Site {
   const file = siteFile(root);
+  const sources: SiteSource[] = [];
+  const used = (name: string, v: unknown) => {
+    if (v !== undefined && v !== "" && !sources.includes(name)) sources.push(name);
+  };
+  if (Object.keys(file).length > 0) sources.push(SITE_FILE);
   const pairs: string[] = [];
   const fileMap = file.image_map ?? {};
   if (typeof fileMap !== "object" || Array.isArray(fileMap))
     throw bad("site.yml: image_map must be a mapping");
   for (const [k, v] of Object.entries(fileMap)) pairs.push(`${k}=${String(v)}`);
   if (env.PLUMB_IMAGE_MAP) pairs.push(env.PLUMB_IMAGE_MAP);
+  used("PLUMB_IMAGE_MAP", env.PLUMB_IMAGE_MAP);
   pairs.push(...(flags.imageMap ?? []));
+  used("--image-map", flags.imageMap?.length ? "x" : undefined);
+  used("PLUMB_BRIDGE_ADDRESSES", flags.bridgeAddresses ? undefined : env.PLUMB_BRIDGE_ADDRESSES);
+  used("--bridge-addresses", flags.bridgeAddresses);
+  used("PLUMB_STORAGE_POOL", env.PLUMB_STORAGE_POOL);
+  // An empty variable counts as unset (a script clearing it must not turn it into a value).
   const bridge =
-    flags.bridgeAddresses ?? env.PLUMB_BRIDGE_ADDRESSES ?? file.bridge_addresses ?? "declared";
+    flags.bridgeAddresses || env.PLUMB_BRIDGE_ADDRESSES || file.bridge_addresses || "declared";
   if (bridge !== "declared" && bridge !== "none") {
     throw bad(`bridge addresses must be 'declared' or 'none' (got '${bridge}')`);
   }
@@ -117,10 +141,12 @@ export function loadSite(root: string, env: NodeJS.ProcessEnv, flags: SiteFlags 
         ...(file.incus.server_cert ? { server_cert: resolve(root, file.incus.server_cert) } : {}),
       }
     : undefined;
+  if (!incus?.url && !incus?.socket) used("INCUS_SOCKET", env.INCUS_SOCKET ?? env.INCUS_DIR);
   return {
+    sources,
     imageMapPairs: pairs,
     bridgeAddresses: bridge,
-    storagePool: env.PLUMB_STORAGE_POOL ?? file.storage_pool ?? "default",
+    storagePool: env.PLUMB_STORAGE_POOL || file.storage_pool || "default",
     incus,
     remotes: incusRemotes(env),
   };

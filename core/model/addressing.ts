@@ -5,6 +5,11 @@
 // by name. Legacy mode: <base_subnet>.<subnet_id>.0/24. Gateway always .254. Zone mode assigns
 // missing machine IPs from .1 upward (declaration order), up to .99.
 //
+// Sticky (docs/generator.md "Sticky addressing"): given the recorded allocations of
+// `addresses.lock.yml`, an automatically numbered domain or machine keeps its recorded address
+// while it is still in its zone and free; only new objects take free numbers. Without a lock
+// (a fresh estate) the result is exactly anklume's. Changes against the lock are `renumbers`.
+//
 // Pure and total: it accepts any value (the schema may have failed) and reports problems
 // instead of throwing.
 import type { Code } from "../codes.js";
@@ -58,11 +63,32 @@ export interface AddressProblem {
   readonly target?: "key" | "value";
 }
 
+/** The recorded allocations (`addresses.lock.yml`): domain → subnet, machine → IPv4. */
+export interface AddressLock {
+  readonly domains: Readonly<Record<string, string>>;
+  readonly machines: Readonly<Record<string, string>>;
+}
+
+export const EMPTY_LOCK: AddressLock = { domains: {}, machines: {} };
+
+/** An existing object whose address differs from the recorded one. */
+export interface Renumber {
+  readonly kind: "domain" | "machine";
+  /** Domain name, or machine name. */
+  readonly name: string;
+  /** For machines: their domain. */
+  readonly domain: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface AddressPlan {
   readonly mode: AddressingMode;
   readonly domains: ReadonlyMap<string, DomainAddress>;
   readonly machines: readonly MachineAddress[];
   readonly problems: readonly AddressProblem[];
+  /** Against the lock given to computeAddressing (none without one). */
+  readonly renumbers: readonly Renumber[];
 }
 
 const TRUST_LEVELS = Object.keys(ZONE_OFFSETS) as TrustLevel[];
@@ -89,7 +115,8 @@ function validSubnetId(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_SEQ;
 }
 
-export function computeAddressing(doc: unknown): AddressPlan {
+/** `lock`: the recorded allocations to keep (omitted: a fresh estate, numbered like anklume). */
+export function computeAddressing(doc: unknown, lock: AddressLock = EMPTY_LOCK): AddressPlan {
   const root = isRecord(doc) ? doc : {};
   const global = isRecord(root.global) ? root.global : {};
   const domains = isRecord(root.domains) ? root.domains : {};
@@ -131,6 +158,16 @@ export function computeAddressing(doc: unknown): AddressPlan {
           });
         } else taken.set(d.subnet_id, name);
       }
+      // Sticky: a recorded number still inside this zone and not claimed explicitly is kept.
+      const kept = new Map<string, number>();
+      for (const [name, d] of members) {
+        if (validSubnetId(d.subnet_id)) continue;
+        const seq = recordedSeq(lock.domains[name], `10.${second}`);
+        if (seq !== undefined && !taken.has(seq)) {
+          taken.set(seq, name);
+          kept.set(name, seq);
+        }
+      }
       if (second > 255 && members.length > 0) {
         problems.push({
           code: "PLB307",
@@ -143,6 +180,7 @@ export function computeAddressing(doc: unknown): AddressPlan {
       for (const [name, d] of members) {
         let seq: number;
         if (validSubnetId(d.subnet_id)) seq = d.subnet_id;
+        else if (kept.has(name)) seq = kept.get(name) as number;
         else {
           while (taken.has(next)) next++;
           seq = next;
@@ -218,6 +256,19 @@ export function computeAddressing(doc: unknown): AddressPlan {
         if (ip && `${ip[0]}.${ip[1]}.${ip[2]}` === addr.prefix) used.add(ip[3]);
       }
     }
+    // Sticky: a recorded automatic IP still inside this subnet and free is kept.
+    const keptIp = new Map<string, number>();
+    if (addr && mode === "zone") {
+      for (const [mname, m] of ms) {
+        const explicit = isRecord(m) ? m.ip : undefined;
+        if (explicit !== undefined && explicit !== null && explicit !== "") continue;
+        const ip = parseIPv4(lock.machines[mname]);
+        if (!ip || `${ip[0]}.${ip[1]}.${ip[2]}` !== addr.prefix) continue;
+        if (ip[3] < AUTO_IP_FIRST || ip[3] > AUTO_IP_LAST || used.has(ip[3])) continue;
+        used.add(ip[3]);
+        keptIp.set(mname, ip[3]);
+      }
+    }
     let host = AUTO_IP_FIRST;
     for (const [mname, m] of ms) {
       const explicit = isRecord(m) ? m.ip : undefined;
@@ -232,6 +283,11 @@ export function computeAddressing(doc: unknown): AddressPlan {
       }
       if (mode === "legacy" || addr === undefined) {
         machines.push({ domain: name, machine: mname, ip: undefined, auto: false });
+        continue;
+      }
+      const kept = keptIp.get(mname);
+      if (kept !== undefined) {
+        machines.push({ domain: name, machine: mname, ip: `${addr.prefix}.${kept}`, auto: true });
         continue;
       }
       while (used.has(host)) host++;
@@ -250,7 +306,34 @@ export function computeAddressing(doc: unknown): AddressPlan {
       machines.push({ domain: name, machine: mname, ip: `${addr.prefix}.${host}`, auto: true });
     }
   }
-  return { mode, domains: out, machines, problems };
+  return { mode, domains: out, machines, problems, renumbers: renumbersOf(lock, out, machines) };
+}
+
+/** The third octet of a recorded `a.b.c.0/24` whose first two octets are `ab`. */
+function recordedSeq(subnet: string | undefined, ab: string): number | undefined {
+  const m = /^(\d{1,3}\.\d{1,3})\.(\d{1,3})\.0\/24$/.exec(subnet ?? "");
+  if (!m || m[1] !== ab) return undefined;
+  const seq = Number(m[2]);
+  return validSubnetId(seq) ? seq : undefined;
+}
+
+function renumbersOf(
+  lock: AddressLock,
+  domains: ReadonlyMap<string, DomainAddress>,
+  machines: readonly MachineAddress[],
+): Renumber[] {
+  const out: Renumber[] = [];
+  for (const [name, a] of domains) {
+    const from = lock.domains[name];
+    if (from !== undefined && from !== a.subnet)
+      out.push({ kind: "domain", name, domain: name, from, to: a.subnet });
+  }
+  for (const m of machines) {
+    const from = lock.machines[m.machine];
+    if (from !== undefined && m.ip !== undefined && from !== m.ip)
+      out.push({ kind: "machine", name: m.machine, domain: m.domain, from, to: m.ip });
+  }
+  return out;
 }
 
 function domainAddress(

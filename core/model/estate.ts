@@ -4,8 +4,14 @@
 //
 // Pure. Expects a document that passed validation; it throws an internal error otherwise.
 // Not applied (host-dependent in anklume): the nesting prefix and resource_policy allocation.
+
 import { PlumbError } from "../errors.js";
-import { type AddressingMode, computeAddressing, type DomainAddress } from "./addressing.js";
+import {
+  type AddressingMode,
+  type AddressLock,
+  computeAddressing,
+  type DomainAddress,
+} from "./addressing.js";
 import type {
   InfraAddressing,
   InfraDevice,
@@ -16,6 +22,7 @@ import type {
   InfraProfile,
   TrustLevel,
 } from "./infra.js";
+import { joinUnder } from "./safe-path.js";
 
 export const FIREWALL_DOMAIN = "anklume";
 export const FIREWALL_MACHINE = "anklume-firewall";
@@ -100,9 +107,10 @@ export interface EstateMachine {
   readonly declared: InfraMachine;
 }
 
-export function buildEstate(doc: InfraDocument): Estate {
+/** `lock`: the recorded address allocations (addresses.lock.yml), kept where still valid. */
+export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
   const global = doc.global ?? {};
-  const plan = computeAddressing(doc);
+  const plan = computeAddressing(doc, lock);
   const declaredDomains = Object.entries(doc.domains ?? {}) as [string, InfraDomain][];
   const firewall = firewallVm(doc, declaredDomains, plan.domains.get(FIREWALL_DOMAIN));
   const ips = new Map(plan.machines.map((m) => [m.machine, m]));
@@ -148,7 +156,7 @@ export function buildEstate(doc: InfraDocument): Estate {
         if (!v?.path) continue;
         devices[`pd-${pd}`] = {
           type: "disk",
-          source: `${pdBase}/${name}/${mname}/${pd}`,
+          source: joinUnder(pdBase, name, mname, pd),
           path: v.path,
           shift: "true",
           ...(v.readonly ? { readonly: "true" } : {}),
@@ -250,7 +258,7 @@ function sharedVolumeDevices(
       const devices = out.get(m) ?? {};
       devices[`sv-${vol}`] = {
         type: "disk",
-        source: v.source || `${base}/${vol}`,
+        source: v.source || joinUnder(base, vol),
         path: v.path || `/shared/${vol}`,
         ...(v.shift !== false ? { shift: "true" } : {}),
         ...(mode === "ro" ? { readonly: "true" } : {}),

@@ -66,6 +66,8 @@ export interface InfraDomain {
   ai_sanitize?: boolean | "always";
   profiles?: Record<string, InfraProfile | null> | null;
   machines?: Record<string, InfraMachine> | null;
+  /** anklume only: accepted, ignored (validators/infra-schema.ts ANKLUME_ONLY_KEYS). */
+  file_portal?: unknown;
 }
 
 export interface InfraMachine {
@@ -87,6 +89,8 @@ export interface InfraMachine {
   weight?: number;
   state?: "running" | "stopped";
   persistent_data?: Record<string, { path: string; readonly?: boolean }>;
+  /** anklume only: accepted, ignored (validators/infra-schema.ts ANKLUME_ONLY_KEYS). */
+  export_apps?: unknown;
 }
 
 export interface InfraPolicy {
@@ -148,6 +152,7 @@ export const KEYS = {
     ai_sanitize: true,
     profiles: true,
     machines: true,
+    file_portal: true,
   } satisfies Keys<InfraDomain>,
   machine: {
     description: true,
@@ -168,6 +173,7 @@ export const KEYS = {
     weight: true,
     state: true,
     persistent_data: true,
+    export_apps: true,
   } satisfies Keys<InfraMachine>,
   policy: {
     description: true,

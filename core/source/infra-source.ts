@@ -36,6 +36,11 @@ export interface LoadedInfra {
   readonly mode: "file" | "dir";
   /** The merged document; undefined when a file could not be parsed at all. */
   readonly document: Record<string, unknown> | undefined;
+  /**
+   * Directory mode with some file unreadable: the merge of the files that did parse, so their
+   * own structural problems are still reported (never used to generate or plan anything).
+   */
+  readonly partial?: Record<string, unknown>;
   readonly sources: readonly YamlSource[];
   /** Problems found while reading and merging (syntax, duplicates, …), already located. */
   readonly diagnostics: readonly Diagnostic[];
@@ -145,10 +150,8 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
     }
   }
 
-  if (parseFailed || !base || !baseDoc)
-    return result("dir", undefined, sources, diagnostics, () => undefined);
   const merged: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(baseDoc)) {
+  for (const [k, v] of Object.entries(baseDoc ?? {})) {
     // A base.yml `domains` that is not a mapping stays as written, for the schema to report.
     const merge = k === "domains" && (v === null || isRecord(v));
     setOwn(merged, k, merge ? domains : v);
@@ -156,13 +159,18 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
   if (!("domains" in merged)) merged.domains = domains;
   if (hasPolicies) merged.network_policies = policies;
 
-  const baseOrigin: Origin = { source: base, prefix: [], consumed: 0 };
-  return result("dir", merged, sources, diagnostics, (path) => {
+  const baseOrigin: Origin | undefined = base && { source: base, prefix: [], consumed: 0 };
+  const originOf = (path: JsonPath): Origin | undefined => {
     if (path[0] === "domains" && path.length >= 2)
       return domainOrigins.get(String(path[1])) ?? baseOrigin;
     if (path[0] === "network_policies" && policiesOrigin) return policiesOrigin;
     return baseOrigin;
-  });
+  };
+  if (parseFailed || !base || !baseDoc) {
+    const loaded = result("dir", undefined, sources, diagnostics, originOf);
+    return { ...loaded, partial: merged };
+  }
+  return result("dir", merged, sources, diagnostics, originOf);
 }
 
 /**

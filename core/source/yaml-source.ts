@@ -8,6 +8,7 @@ import jsyaml from "js-yaml";
 import type { Node } from "yaml";
 import type { Code } from "../codes.js";
 import type { Diagnostic, JsonPath, SourcePosition } from "../diagnostics.js";
+import { syntaxDiagnostics } from "./yaml-errors.js";
 
 // The position-keeping parser is loaded only when a file has something to report.
 const require = createRequire(import.meta.url);
@@ -166,63 +167,6 @@ function withDiagnostics(
       return lines[line - 1];
     },
   };
-}
-
-/** Turns a js-yaml failure into diagnostics; asks the `yaml` parser for *all* errors in the file. */
-function syntaxDiagnostics(text: string, file: string, e: unknown): Diagnostic[] {
-  const { LineCounter, parseDocument } = yaml();
-  const lineCounter = new LineCounter();
-  const out: Diagnostic[] = [];
-  try {
-    const doc = parseDocument(text, {
-      lineCounter,
-      uniqueKeys: true,
-      merge: true,
-      prettyErrors: false,
-    });
-    for (const err of doc.errors) {
-      const pos = lineCounter.linePos(err.pos[0]);
-      out.push({
-        code: yamlCode(err.code, err.message),
-        severity: "error",
-        message: cleanMessage(err.message),
-        location: { file, line: pos.line, column: pos.col },
-      });
-    }
-  } catch {
-    // fall through to js-yaml's own report
-  }
-  if (out.length > 0) return out;
-  const mark = (e as { mark?: { line: number; column: number } }).mark;
-  const reason = (e as { reason?: string }).reason ?? (e instanceof Error ? e.message : String(e));
-  return [
-    {
-      code: jsYamlCode(reason),
-      severity: "error",
-      message: cleanMessage(reason),
-      location: { file, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1 },
-    },
-  ];
-}
-
-function yamlCode(code: string, message: string): Code {
-  if (code === "DUPLICATE_KEY") return "PLB007";
-  if (code === "TAB_AS_INDENT" || /\btab/i.test(message)) return "PLB010";
-  return "PLB006";
-}
-
-function jsYamlCode(reason: string): Code {
-  if (/duplicat/i.test(reason)) return "PLB007";
-  if (/\btab/i.test(reason)) return "PLB010";
-  return "PLB006";
-}
-
-function cleanMessage(message: string): string {
-  const first = message.split("\n")[0] ?? message;
-  return first
-    .replace(/ at line \d+, column \d+:?$/, "")
-    .replace(/\s*\(\d+:\d+\)$/, "")
-    .trim();
 }
 
 /** Counts nodes as a consumer that follows aliases would see them; stops past `limit`. */

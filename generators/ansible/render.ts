@@ -3,6 +3,7 @@
 // order (../shared/reference/anklume.md §3.3); keys whose value is absent are dropped, while
 // false and {} are kept. Pure: returns each file's managed-section YAML body, sorted by path.
 import type { Estate, EstateDomain, EstateMachine } from "../../core/model/estate.js";
+import { assertSafeName } from "../../core/model/safe-path.js";
 import { emitYaml, type YamlValue } from "./yaml-emit.js";
 
 export const GENERATED_DIRS = ["inventory", "group_vars", "host_vars"] as const;
@@ -17,10 +18,6 @@ export interface RenderedTree {
 }
 
 type Vars = Record<string, YamlValue>;
-
-// Names become file names: validation guarantees this shape; this guard keeps a bug elsewhere
-// from ever turning into a path outside the output directory.
-const SAFE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export function renderAnsibleTree(estate: Estate): RenderedTree {
   const files = new Map<string, string>();
@@ -38,7 +35,10 @@ export function renderAnsibleTree(estate: Estate): RenderedTree {
     for (const d of estate.domains) {
       if (!d.enabled) continue;
       const ms = byDomain.get(d.name) ?? [];
-      for (const name of [d.name, ...ms.map((m) => m.name)]) assertSafe(name);
+      // Names become file names: validation guarantees the form; this second wall keeps a bug
+      // elsewhere from ever turning into a path outside the output directory.
+      assertSafeName(d.name, "domain");
+      for (const m of ms) assertSafeName(m.name, "machine");
       files.set(`inventory/${d.name}.yml`, emitYaml(inventory(d, ms)));
       files.set(`group_vars/${d.name}.yml`, emitYaml(groupVars(d)));
       for (const m of ms) files.set(`host_vars/${m.name}.yml`, emitYaml(hostVars(m)));
@@ -115,8 +115,4 @@ function hostVars(m: EstateMachine): Vars {
 /** anklume drops keys whose value is None; false, 0, "" and {} are kept. */
 function put(vars: Vars, key: string, value: YamlValue): void {
   if (value !== undefined && value !== null) vars[key] = value;
-}
-
-function assertSafe(name: string): void {
-  if (!SAFE_NAME.test(name)) throw new Error(`refusing to generate a file for '${name}'`);
 }

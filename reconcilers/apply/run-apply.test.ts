@@ -214,12 +214,38 @@ describe("runApply on the fake Incus", () => {
     const skipped = await apply(restart);
     expect(skipped.results[0]?.status).toBe("skipped");
     expect(skipped.results[0]?.detail).toMatch(/--allow-restart/);
+    // A change apply skips is not snapshotted (issue 10, item 5).
+    expect(skipped.snapshot).toBeUndefined();
+    expect(records).toEqual([]);
+    expect(await d.listSnapshots("web", "w1")).toEqual([]);
     expect((await d.getInstance("web", "w1")).value.config["limits.kernel.nofile"]).toBeUndefined();
     const done = await apply(await plan(estateFromYaml(text)), { allowRestart: true });
     expect(done.results[0]?.detail).toBe("restarted");
+    expect(done.snapshot).toBe("pre-apply-20260101-000000");
     const i = (await d.getInstance("web", "w1")).value;
     expect(i.config["limits.kernel.nofile"]).toBe("4096");
     expect(i.status).toBe("Running");
     expect((await plan(estateFromYaml(text))).changes.filter(isActionable)).toEqual([]);
+  });
+
+  it("records the pre-apply snapshot before taking it, so a run killed meanwhile leaves it in the history", async () => {
+    const estate = estateFromYaml(ESTATE);
+    await apply(await plan(estate));
+    const changed = await plan(
+      estateFromYaml(ESTATE.replace("limits.memory: 1GiB", "limits.memory: 2GiB")),
+    );
+    let recordedWhenSnapshotting = -1;
+    fake.intercept = (r) => {
+      if (r.method === "POST" && r.path.includes("/snapshots"))
+        recordedWhenSnapshotting = records.length;
+      return undefined;
+    };
+    await apply(changed);
+    expect(recordedWhenSnapshotting).toBe(1);
+    expect(records[0]).toMatchObject({
+      snapshot: "pre-apply-20260101-000000",
+      instances: [{ name: "w2", ok: false }],
+    });
+    expect(records[1]?.instances).toEqual([{ project: "web", name: "w2", ok: true }]);
   });
 });

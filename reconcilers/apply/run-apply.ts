@@ -32,6 +32,7 @@ export interface ApplyOptions {
 export type ApplyProgress =
   | EngineEvent
   | { readonly type: "lock"; readonly takeover?: { holder: LockHolder; why: string } }
+  | { readonly type: "snapshots-start"; readonly name: string; readonly total: number }
   | {
       readonly type: "snapshots";
       readonly name: string;
@@ -92,24 +93,41 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     const actionable = plan.changes.filter(isActionable);
     let snapshot: string | undefined;
     let snapshots: SnapshotResult[] = [];
-    const targets = options.snapshot ? snapshotTargets(actionable) : [];
+    const targets = options.snapshot
+      ? snapshotTargets(
+          plan.changes.filter((c) => isActionable(c) || c.action === "conflict"),
+          options.allowRestart,
+        )
+      : [];
     if (targets.length > 0) {
       snapshot = `${PRE_APPLY_PREFIX}${input.timestamp}`;
+      const record = (results: readonly SnapshotResult[]) =>
+        input.recordSnapshots({
+          timestamp: input.timestamp,
+          snapshot: snapshot as string,
+          scope: plan.limit ? plan.limit.join(",") : "all",
+          run: input.run,
+          instances: results.map((s) => ({
+            project: s.project,
+            name: s.name,
+            ok: s.ok,
+            ...(s.error ? { error: s.error } : {}),
+          })),
+        });
+      // Recorded before the first snapshot: a run killed while snapshotting still leaves its
+      // snapshot name in the history (and `rollback --list` finds the snapshots on the instances).
+      await record(
+        targets.map((t) => ({
+          ...t,
+          ok: false,
+          error: "not confirmed: the run stopped while snapshotting",
+        })),
+      );
+      progress({ type: "snapshots-start", name: snapshot, total: targets.length });
       snapshots = await snapshotAll(driver, targets, snapshot, options.concurrency);
       progress({ type: "snapshots", name: snapshot, results: snapshots });
       input.journal("snapshots", { snapshot, results: snapshots });
-      await input.recordSnapshots({
-        timestamp: input.timestamp,
-        snapshot,
-        scope: plan.limit ? plan.limit.join(",") : "all",
-        run: input.run,
-        instances: snapshots.map((s) => ({
-          project: s.project,
-          name: s.name,
-          ok: s.ok,
-          ...(s.error ? { error: s.error } : {}),
-        })),
-      });
+      await record(snapshots);
       const failed = snapshots.filter((s) => !s.ok);
       if (failed.length > 0) {
         throw new PlumbError(

@@ -7,14 +7,13 @@ import { CachedLiveView } from "../live-view.js";
 import {
   type Change,
   type DesiredObject,
-  KINDS,
   type Kind,
   type ObservedObject,
   refId,
 } from "../model.js";
 import type { PlanDocument } from "../plan/plan-document.js";
 import type { DiffContext } from "../reconciler.js";
-import { RECONCILERS } from "../registry.js";
+import { KINDS, RECONCILERS } from "../registry.js";
 
 export const EXIT_STALE = ExitCode.stale;
 

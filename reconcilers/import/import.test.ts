@@ -1,13 +1,14 @@
-// import, pure: an estate applied to an in-memory Incus, its plumb labels stripped (as if made by
-// hand), imported back → a valid infra document whose plan, once the labels are written, is empty.
+// import: an estate applied to an in-memory Incus, its plumb labels stripped (as if made by
+// hand), imported back → a valid infra document whose plan, once `adopt` wrote the labels, is empty.
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ConfigMap } from "../drivers/incus/types.js";
-import { type DesiredObject, isActionable } from "../model.js";
-import { PLUMB_PREFIX } from "../ownership.js";
+import { PLUMB_PREFIX } from "../kit/ownership.js";
+import { isActionable } from "../model.js";
 import { applyMemory, desiredFor, estateFromYaml, planMemory } from "../testing/estate-kit.js";
 import { emptyIncus, type MemoryIncus } from "../testing/memory-incus.js";
-import { importEstate } from "./import.js";
+import { adopt } from "./adopt.js";
+import { importEstate, type LiveEstate } from "./import.js";
 
 const ORIGINAL = `
 project_name: lab
@@ -28,54 +29,40 @@ domains:
 const strip = (c: ConfigMap) =>
   Object.fromEntries(Object.entries(c).filter(([k]) => !k.startsWith(PLUMB_PREFIX)));
 
-function handMade(): MemoryIncus {
+async function handMade(): Promise<MemoryIncus> {
   const m = emptyIncus();
-  applyMemory(m, planMemory(m, estateFromYaml(ORIGINAL)).changes);
-  for (const [name, p] of m.projects) m.projects.set(name, { ...p, config: strip(p.config) });
-  for (const [name, n] of m.networks) m.networks.set(name, { ...n, config: strip(n.config) });
-  for (const ps of m.profiles.values()) for (const p of ps.values()) p.config = strip(p.config);
-  for (const is of m.instances.values()) for (const i of is.values()) i.config = strip(i.config);
+  await applyMemory(m, (await planMemory(m, estateFromYaml(ORIGINAL))).changes);
+  for (const space of m.store.projects.values()) {
+    space.config = strip(space.config);
+    for (const n of space.networks.values()) n.config = strip(n.config);
+    for (const p of space.profiles.values()) p.config = strip(p.config);
+    for (const i of space.instances.values()) i.config = strip(i.config);
+  }
   return m;
 }
 
-/** What `adopt` writes: the desired labels onto each live object. */
-function adoptInMemory(m: MemoryIncus, desired: readonly DesiredObject[]): void {
-  for (const d of desired) {
-    const labels = Object.fromEntries(
-      Object.entries((d.spec as { config?: ConfigMap }).config ?? {}).filter(([k]) =>
-        k.startsWith(PLUMB_PREFIX),
-      ),
-    );
-    const { kind, project, name } = d.ref;
-    if (kind === "project") {
-      const p = m.projects.get(name);
-      if (p) m.projects.set(name, { ...p, config: { ...p.config, ...labels } });
-    } else if (kind === "network") {
-      const n = m.networks.get(name);
-      if (n) m.networks.set(name, { ...n, config: { ...n.config, ...labels } });
-    } else if (kind === "profile") {
-      const p = m.profiles.get(project)?.get(name);
-      if (p) p.config = { ...p.config, ...labels };
-    } else if (kind === "instance") {
-      const i = m.instances.get(project)?.get(name);
-      if (i) i.config = { ...i.config, ...labels };
-    }
-  }
+/** The live objects, read through the driver as `plumb import` reads them. */
+async function liveOf(m: MemoryIncus): Promise<LiveEstate> {
+  const d = m.driver;
+  const projects = (await d.listProjects()).filter((p) => p.name !== "default");
+  const names = projects.map((p) => p.name);
+  return {
+    projects,
+    networks: await d.listNetworks("default"),
+    profiles: new Map(
+      await Promise.all(names.map(async (p) => [p, await d.listProfiles(p)] as const)),
+    ),
+    instances: new Map(
+      await Promise.all(names.map(async (p) => [p, await d.listInstances(p)] as const)),
+    ),
+    aliases: [{ name: "plumb-busybox", target: "7638b0294147" }],
+  };
 }
 
 describe("importEstate", () => {
-  it("reproduces a hand-made estate: after taking it over, the plan is empty", () => {
-    const m = handMade();
-    const imported = importEstate(
-      {
-        projects: [...m.projects.values()],
-        networks: [...m.networks.values()],
-        profiles: new Map([...m.profiles].map(([p, ps]) => [p, [...ps.values()]])),
-        instances: new Map([...m.instances].map(([p, is]) => [p, [...is.values()]])),
-        aliases: [{ name: "plumb-busybox", target: "7638b0294147" }],
-      },
-      { name: "adopted", storagePool: "default" },
-    );
+  it("reproduces a hand-made estate: after taking it over, the plan is empty", async () => {
+    const m = await handMade();
+    const imported = importEstate(await liveOf(m), { name: "adopted", storagePool: "default" });
     expect(imported.warnings).toEqual([]);
     expect(imported.bridgeAddresses).toBe("none");
     const text = stringify(imported.document);
@@ -93,23 +80,25 @@ describe("importEstate", () => {
       boot_priority: 10,
     });
     // Before taking over, every declared object is someone else's: conflicts only.
-    expect(planMemory(m, estate).changes.filter(isActionable)).toEqual([]);
-    adoptInMemory(m, desiredFor(estate).objects);
-    expect(planMemory(m, estate).changes).toEqual([]);
+    expect((await planMemory(m, estate)).changes.filter(isActionable)).toEqual([]);
+    const taken = await adopt(m.driver, desiredFor(estate).objects, "adopted");
+    expect(taken.failed).toEqual([]);
+    expect(taken.adopted.length).toBeGreaterThan(0);
+    expect((await planMemory(m, estate)).changes).toEqual([]);
   });
 
-  it("says what it cannot express", () => {
-    const m = handMade();
-    const web = m.projects.get("web");
-    if (web)
-      m.projects.set("web", { ...web, config: { ...web.config, "features.profiles": "false" } });
+  it("says what it cannot express", async () => {
+    const m = await handMade();
+    const web = m.store.projects.get("web");
+    if (web) web.config = { ...web.config, "features.profiles": "false" };
+    const live = await liveOf(m);
     const imported = importEstate(
       {
         projects: [
-          ...m.projects.values(),
+          ...live.projects,
           { name: "Bad_Name", description: "", config: { "features.profiles": "true" } },
         ],
-        networks: [...m.networks.values()],
+        networks: live.networks,
         profiles: new Map(),
         instances: new Map(),
         aliases: [],

@@ -18,8 +18,8 @@ import type {
   Profile,
   Project,
 } from "../drivers/incus/types.js";
-import { isServerKey } from "../instance/instance.js";
-import { IMAGE_KEY, PLUMB_PREFIX } from "../ownership.js";
+import { isServerKey } from "../kinds/instance/observe.js";
+import { IMAGE_KEY, PLUMB_PREFIX } from "../kit/ownership.js";
 
 export interface LiveEstate {
   readonly projects: readonly Project[];

@@ -4,7 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectIncus } from "../drivers/incus/connect.js";
 import type { IncusApiDriver } from "../drivers/incus/incus-api-driver.js";
 import { FakeIncusServer } from "../drivers/incus/testing/fake-incus-server.js";
-import { casLock, IncusLock, type LockEnv, LockHeldError, readLock } from "./incus-lock.js";
+import {
+  casLock,
+  IncusLock,
+  type LockEnv,
+  LockHeldError,
+  readLock,
+  releaseStaleLock,
+} from "./incus-lock.js";
 
 const env = (host: string, pid: number, now = () => new Date()): LockEnv => ({
   host,
@@ -99,5 +106,24 @@ describe("IncusLock", () => {
     expect(seen).toEqual([undefined, undefined]);
     expect(puts).toBe(2);
     expect((await readLock(d))?.run).toBe("x");
+  });
+
+  it("releaseStaleLock removes a dead holder's lock at once and leaves a live one alone", async () => {
+    // A holder on this host whose process is gone (issue 10, item 5: a no-op rerun after a kill).
+    const dead: LockEnv = {
+      ...env("here", 4242),
+      processStart: (pid) => (pid === 4242 ? undefined : "1"),
+    };
+    await IncusLock.acquire(d, options("killed", env("here", 4242)));
+    const released = await releaseStaleLock(d, dead);
+    expect(released?.holder.run).toBe("killed");
+    expect(released?.why).toContain("no longer runs");
+    expect(await readLock(d)).toBeUndefined();
+
+    const live = await IncusLock.acquire(d, options("alive", env("here", 7)));
+    expect(await releaseStaleLock(d, env("here", 8))).toBeUndefined();
+    expect((await readLock(d))?.run).toBe("alive");
+    await live.release();
+    expect(await releaseStaleLock(d, env("here", 8))).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
 import { ExitCode, PlumbError } from "../../core/errors.js";
 import { PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { ConfigMap, IncusDriver } from "../drivers/incus/types.js";
-import { LOCK_KEY } from "../ownership.js";
+import { LOCK_KEY } from "../kit/ownership.js";
 
 export const LOCK_PROJECT = "default";
 export const EXIT_LOCKED = ExitCode.locked;
@@ -99,6 +99,27 @@ export async function casLock(
       if (!(err instanceof PreconditionFailedError) || attempt >= 8) throw err;
     }
   }
+}
+
+/**
+ * Removes the lock when its holder is provably gone (lease over, or its process dead on this
+ * host): what a run that needs no lock does (a no-op apply), so a killed run's lock does not
+ * outlive it until the lease ends. A live holder is left alone. Returns the holder removed.
+ */
+export async function releaseStaleLock(
+  driver: IncusDriver,
+  env: LockEnv,
+): Promise<{ holder: LockHolder; why: string } | undefined> {
+  let released: { holder: LockHolder; why: string } | undefined;
+  await casLock(driver, (cur) => {
+    released = undefined;
+    if (!cur) return null;
+    const why = staleReason(cur, env);
+    if (why === undefined) return null;
+    released = { holder: cur, why };
+    return undefined;
+  });
+  return released;
 }
 
 export interface LockOptions {

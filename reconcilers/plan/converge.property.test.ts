@@ -6,7 +6,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import type { Instance } from "../drivers/incus/types.js";
 import { refId } from "../model.js";
 import {
   actionable,
@@ -17,12 +16,12 @@ import {
 } from "../testing/estate-kit.js";
 import {
   addProject,
-  cloneIncus,
   emptyIncus,
   type MemoryIncus,
+  networksOf,
   observeMemory,
-  rawInstance,
-  type Writable,
+  putInstance,
+  snapshotOf,
 } from "../testing/memory-incus.js";
 
 const DOMAINS = ["web", "data", "ops"] as const;
@@ -97,18 +96,22 @@ function editLive(
   m: MemoryIncus,
   list: readonly { kind: string; pick: number; value: string }[],
 ): void {
-  const instances = [...m.instances.values()].flatMap((p) => [...p.values()]);
+  const spaces = [...m.store.projects.values()];
+  const instances = spaces.flatMap((s) => [...s.instances.values()].map((i) => ({ s, i })));
   for (const e of list) {
-    const i = instances[e.pick % Math.max(1, instances.length)] as Writable<Instance> | undefined;
+    const pick = instances[e.pick % Math.max(1, instances.length)];
+    const i = pick?.i;
     if (e.kind === "stop" && i) i.status = "Stopped";
     if (e.kind === "set" && i) i.config["limits.cpu"] = e.value;
     if (e.kind === "unset" && i) delete i.config["limits.memory"];
-    if (e.kind === "delete" && i) m.instances.get(i.project)?.delete(i.name);
+    if (e.kind === "delete" && pick) pick.s.instances.delete(pick.i.name);
     if (e.kind === "profile")
-      for (const p of m.profiles.values())
-        p.get("default")?.devices && delete p.get("default")?.devices.root;
+      for (const s of spaces) {
+        const def = s.profiles.get("default");
+        if (def) delete def.devices.root;
+      }
     if (e.kind === "network-extra")
-      for (const n of m.networks.values()) n.config["dns.domain"] = "lab.internal";
+      for (const n of networksOf(m).values()) n.config["dns.domain"] = "lab.internal";
   }
 }
 
@@ -123,40 +126,44 @@ function comparable(spec: unknown): unknown {
 }
 
 describe("planner properties", () => {
-  it("diff(s, s) is empty: an estate applied to an empty Incus plans nothing more", () => {
-    fc.assert(
-      fc.property(estateText, (text) => {
+  it("diff(s, s) is empty: an estate applied to an empty Incus plans nothing more", async () => {
+    await fc.assert(
+      fc.asyncProperty(estateText, async (text) => {
         const estate = estateFromYaml(text);
         const m = emptyIncus();
-        applyMemory(m, planMemory(m, estate, { desired: options }).changes);
-        expect(planMemory(m, estate, { desired: options }).changes).toEqual([]);
+        await applyMemory(m, (await planMemory(m, estate, { desired: options })).changes, options);
+        expect((await planMemory(m, estate, { desired: options })).changes).toEqual([]);
       }),
       { numRuns: 200 },
     );
   });
 
-  it("apply-then-replan converges from any reachable live state", () => {
-    fc.assert(
+  it("apply-then-replan converges from any reachable live state", async () => {
+    await fc.assert(
       // Half the time the same estate again: then the hand edits are the only differences.
-      fc.property(
+      fc.asyncProperty(
         estateText,
         fc.option(estateText),
         edits,
         fc.boolean(),
-        (before, next, hand, autoCleanup) => {
+        async (before, next, hand, autoCleanup) => {
           const after = next ?? before;
           const m = emptyIncus();
-          applyMemory(m, planMemory(m, estateFromYaml(before), { desired: options }).changes);
+          await applyMemory(
+            m,
+            (await planMemory(m, estateFromYaml(before), { desired: options })).changes,
+            options,
+          );
           editLive(m, hand);
           const estate = estateFromYaml(after);
-          const plan = planMemory(m, estate, { desired: options, autoCleanup });
-          applyMemory(m, plan.changes);
-          const again = planMemory(m, estate, { desired: options, autoCleanup });
+          const plan = await planMemory(m, estate, { desired: options, autoCleanup });
+          await applyMemory(m, plan.changes, options);
+          const again = await planMemory(m, estate, { desired: options, autoCleanup });
           expect(actionable(again.changes)).toEqual([]);
           // Without auto_cleanup, orphans stay and are reported; with it, none is left.
           if (autoCleanup) expect(again.changes.filter((c) => c.action === "orphan")).toEqual([]);
           // And independently of the differ: every live object now shows exactly its desired view.
-          const live = new Map(observeMemory(m, "lab").map((o) => [refId(o.ref), o]));
+          const live = new Map((await observeMemory(m, "lab")).map((o) => [refId(o.ref), o]));
           for (const d of desiredFor(estate, options).objects) {
             const o = live.get(refId(d.ref));
             expect(o?.ownership, refId(d.ref)).toBe("owned");
@@ -168,9 +175,9 @@ describe("planner properties", () => {
     );
   });
 
-  it("objects plumb does not own come out byte-identical", () => {
-    fc.assert(
-      fc.property(estateText, fc.boolean(), (text, autoCleanup) => {
+  it("objects plumb does not own come out byte-identical", async () => {
+    await fc.assert(
+      fc.asyncProperty(estateText, fc.boolean(), async (text, autoCleanup) => {
         const m = emptyIncus();
         // Someone else's project named like a domain, a bridge named like one, an instance
         // without labels inside a project plumb will own.
@@ -179,10 +186,8 @@ describe("planner properties", () => {
           description: "not ours",
           config: { "features.profiles": "true" },
         });
-        m.networks.set("net-data", {
-          name: "net-data",
+        networksOf(m).set("net-data", {
           type: "bridge",
-          managed: true,
           description: "",
           config: { "ipv4.address": "none" },
         });
@@ -193,15 +198,16 @@ describe("planner properties", () => {
           config: {},
           devices: {},
         };
-        m.instances.get("web")?.set("web-0", rawInstance("web", "web-0", spec, true));
-        const unowned = cloneIncus(m);
+        putInstance(m, "web", "web-0", spec, true);
+        const unowned = snapshotOf(m);
         const estate = estateFromYaml(text);
-        const plan = planMemory(m, estate, { desired: options, autoCleanup });
-        applyMemory(m, plan.changes);
-        expect(m.projects.get("web")).toEqual(unowned.projects.get("web"));
-        expect(m.instances.get("web")).toEqual(unowned.instances.get("web"));
-        expect(m.profiles.get("web")).toEqual(unowned.profiles.get("web"));
-        expect(m.networks.get("net-data")).toEqual(unowned.networks.get("net-data"));
+        const plan = await planMemory(m, estate, { desired: options, autoCleanup });
+        await applyMemory(m, plan.changes, options);
+        const now = snapshotOf(m);
+        expect(now.get("web")).toEqual(unowned.get("web"));
+        expect(now.get("default")?.networks.get("net-data")).toEqual(
+          unowned.get("default")?.networks.get("net-data"),
+        );
         for (const c of plan.changes) {
           if (c.ref.project === "web" && c.ref.kind !== "network")
             expect(["conflict", "orphan"]).toContain(c.action);

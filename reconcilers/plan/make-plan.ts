@@ -1,6 +1,7 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
 import { PlumbError, UsageError } from "../../core/errors.js";
+import type { Renumber } from "../../core/model/addressing.js";
 import type { Estate } from "../../core/model/estate.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
 import type { HostDriver } from "../drivers/host/host-networks.js";
@@ -17,11 +18,15 @@ export interface SiteSettings {
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
   readonly remotes: Readonly<Record<string, ImageRemote>>;
+  /** Where these settings came from (site file, environment variables, flags). */
+  readonly sources?: readonly string[];
 }
 
 export interface MakePlanInput {
   readonly estate: Estate;
   readonly autoCleanup: boolean;
+  /** Addresses differing from the estate's addresses.lock.yml (core/model/addressing.ts). */
+  readonly renumbers?: readonly Renumber[] | undefined;
   readonly limit?: readonly string[] | undefined;
   readonly settings: SiteSettings;
   readonly driver: IncusDriver;
@@ -100,6 +105,8 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
+      endpoint: input.target,
+      sources: [...(settings.sources ?? [])],
       bridgeAddresses: settings.bridgeAddresses,
       storagePool: settings.storagePool,
       imageMap: settings.imageMap,
@@ -108,6 +115,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
+    ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
   });
   return { plan, desired, observation };
 }

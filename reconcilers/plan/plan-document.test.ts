@@ -5,11 +5,11 @@ import { estateFromYaml, planMemory } from "../testing/estate-kit.js";
 import { emptyIncus } from "../testing/memory-incus.js";
 import { PLAN_VERSION, parsePlan, sealPlan, serializePlan } from "./plan-document.js";
 
-function plan() {
+async function plan() {
   const estate = estateFromYaml(
     "project_name: lab\nglobal: {addressing: {base_octet: 10}}\ndomains:\n  web:\n    machines: {w1: {}}\n",
   );
-  const { changes } = planMemory(emptyIncus(), estate);
+  const { changes } = await planMemory(emptyIncus(), estate);
   return sealPlan({
     createdAt: "2026-01-01T00:00:00.000Z",
     tool: { name: "plumb", version: "0.1.0" },
@@ -35,8 +35,8 @@ const code = (f: () => unknown) => {
 };
 
 describe("plan document", () => {
-  it("round-trips through its file form, with version, summary and digest", () => {
-    const p = plan();
+  it("round-trips through its file form, with version, summary and digest", async () => {
+    const p = await plan();
     expect(p.version).toBe(PLAN_VERSION);
     expect(p.summary.create).toBe(4);
     expect(p.summary.actionable).toBe(4);
@@ -44,8 +44,8 @@ describe("plan document", () => {
     expect(parsePlan(serializePlan(p))).toEqual(p);
   });
 
-  it("refuses an edited plan, another version, another format and non-JSON (PLB713)", () => {
-    const p = plan();
+  it("refuses an edited plan, another version, another format and non-JSON (PLB713)", async () => {
+    const p = await plan();
     const edited = serializePlan(p).replace('"web"', '"wab"');
     expect(code(() => parsePlan(edited))).toBe("PLB713");
     const v2 = JSON.stringify({ ...p, version: 2 });

@@ -3,8 +3,9 @@
 // what staleness checks compare: the observed hash of every object read, the Incus target, the
 // git head, and a digest over the whole document.
 import { PlumbError } from "../../core/errors.js";
+import type { Renumber } from "../../core/model/addressing.js";
+import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
-import { digestOf } from "../ownership.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;
@@ -17,6 +18,10 @@ export interface ObservedRecord {
 }
 
 export interface PlanSettings {
+  /** The Incus endpoint the plan read (same as `target`), shown in every plan header. */
+  readonly endpoint?: string;
+  /** Where the site settings came from (`.plumb/site.yml`, `PLUMB_IMAGE_MAP`, flags); empty: defaults. */
+  readonly sources?: readonly string[];
   readonly bridgeAddresses: "declared" | "none";
   readonly storagePool: string;
   readonly imageMap: Readonly<Record<string, string>>;
@@ -47,6 +52,8 @@ export interface PlanDocument {
   readonly observed: readonly ObservedRecord[];
   /** In apply order (waves); orphans and conflicts last. */
   readonly changes: readonly Change[];
+  /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
+  readonly renumbers?: readonly Renumber[];
   readonly summary: PlanSummary;
   /** `sha256:` of the canonical JSON of every other field. */
   readonly digest: string;

@@ -2,21 +2,19 @@
 // → ordered changes. `observe` is the only part doing I/O; `computeChanges` is pure.
 import type { DesiredState } from "../desired.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
+import { OWNER_KEY } from "../kit/ownership.js";
 import { CachedLiveView } from "../live-view.js";
 import {
   type Change,
-  DELETE_ORDER,
   type DesiredObject,
-  KINDS,
   type Kind,
   type ObjectRef,
   type ObservedObject,
   refId,
 } from "../model.js";
-import { OWNER_KEY } from "../ownership.js";
 import { mapLimitOrThrow } from "../pool.js";
 import type { DiffContext, ProjectAccess } from "../reconciler.js";
-import { RECONCILERS } from "../registry.js";
+import { DELETE_ORDER, KINDS, RECONCILERS } from "../registry.js";
 import type { ObservedRecord } from "./plan-document.js";
 
 /** Listings in flight at once while observing. */
@@ -42,7 +40,8 @@ export interface PlanScope {
 }
 
 export function inScope(scope: PlanScope, ref: ObjectRef): boolean {
-  if (ref.kind === "network") {
+  // A domain's ACL is named like its bridge and shares its scope.
+  if (ref.kind === "network" || ref.kind === "network-acl") {
     if (scope.disabled.networks.has(ref.name)) return false;
     return scope.limit === undefined || scope.limit.networks.has(ref.name);
   }

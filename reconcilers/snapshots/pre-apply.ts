@@ -4,8 +4,8 @@
 import { PlumbError } from "../../core/errors.js";
 import { AlreadyExistsError } from "../drivers/incus/errors.js";
 import type { IncusDriver, Instance } from "../drivers/incus/types.js";
+import { OWNER_KEY, ownershipOf } from "../kit/ownership.js";
 import type { Change } from "../model.js";
-import { OWNER_KEY, ownershipOf } from "../ownership.js";
 import { mapLimit } from "../pool.js";
 
 export const PRE_APPLY_PREFIX = "pre-apply-";
@@ -16,11 +16,34 @@ export interface InstanceId {
   readonly name: string;
 }
 
-/** Existing instances a plan changes (deleted or replaced ones lose their snapshots with them). */
-export function snapshotTargets(changes: readonly Change[]): InstanceId[] {
+/**
+ * Ids of the changes apply will skip whatever happens, known before it starts (the engine's own
+ * rules, reconcilers/apply/engine.ts): a restart not allowed, a machine this host cannot create,
+ * and everything depending on a skipped change or a conflict.
+ */
+export function predictSkipped(changes: readonly Change[], allowRestart: boolean): Set<string> {
+  const skipped = new Set(changes.filter((c) => c.action === "conflict").map((c) => c.id));
+  for (const c of changes) {
+    if (
+      c.deps.some((d) => skipped.has(d)) ||
+      (c.action === "update-restart" && c.ref.kind === "instance" && !allowRestart) ||
+      ((c.action === "create" || c.action === "replace") && "unsupported" in c && c.unsupported)
+    )
+      skipped.add(c.id);
+  }
+  return skipped;
+}
+
+/**
+ * Existing instances a plan changes (deleted or replaced ones lose their snapshots with them),
+ * leaving out the changes apply will skip (`allowRestart` false: restarts are skipped).
+ */
+export function snapshotTargets(changes: readonly Change[], allowRestart = true): InstanceId[] {
   const out = new Map<string, InstanceId>();
   const add = (project: string, name: string) => out.set(`${project}/${name}`, { project, name });
+  const skipped = predictSkipped(changes, allowRestart);
   for (const c of changes) {
+    if (skipped.has(c.id)) continue;
     const touches =
       (c.ref.kind === "instance" && (c.action === "update" || c.action === "update-restart")) ||
       (c.ref.kind === "instance-state" && (c.action === "start" || c.action === "stop"));

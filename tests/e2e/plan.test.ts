@@ -84,6 +84,8 @@ describe("plumb plan / apply (built CLI, fake Incus)", () => {
     expect(plan.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(plan.target).toBe(`unix:${fake.socketPath}`);
     expect(plan.settings).toEqual({
+      endpoint: `unix:${fake.socketPath}`,
+      sources: ["PLUMB_IMAGE_MAP", "PLUMB_BRIDGE_ADDRESSES", "INCUS_SOCKET"],
       bridgeAddresses: "none",
       storagePool: "default",
       imageMap: { "images:debian/13": "plumb-busybox" },

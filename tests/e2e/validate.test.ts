@@ -70,6 +70,32 @@ describe("plumb validate (built CLI)", () => {
     );
   });
 
+  it("an unknown key fails by default; --allow-unknown-keys is the explicit opt-out", () => {
+    const dir = tree({
+      "infra.yml":
+        "project_name: x\nglobal: {addressing: {base_octet: 10}}\ndomains:\n  web:\n    machines:\n      w1: {typ: vm}\n",
+    });
+    const strict = plumb(["validate", "--skip-templates"], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain("error[PLB106]: unknown key 'typ'");
+    expect(strict.stderr).toContain("did you mean 'type'?");
+    const relaxed = plumb(["validate", "--skip-templates", "--allow-unknown-keys"], dir);
+    expect(relaxed.code).toBe(0);
+    expect(relaxed.stderr).toContain("warning[PLB106]");
+  });
+
+  it("anklume's ai-tools keys (file_portal, export_apps) validate with a note", () => {
+    const dir = tree({
+      "infra.yml":
+        "project_name: x\nglobal: {addressing: {base_octet: 10}}\ndomains:\n  ai-tools:\n    file_portal: true\n    machines:\n      gpu-1: {export_apps: [code]}\n",
+    });
+    const r = plumb(["validate", "--skip-templates", "--strict"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("note[PLB108]");
+    const gh = plumb(["validate", "--skip-templates", "--format", "github"], dir);
+    expect(gh.stdout).toMatch(/^::notice file=infra\.yml,line=5,col=5,title=PLB108 note::/m);
+  });
+
   it("a YAML syntax error is reported, not thrown", () => {
     const dir = tree({ "infra.yml": "project_name: x\nglobal: {\ndomains: [\n" });
     const r = plumb(["validate"], dir);

@@ -17,6 +17,26 @@ export interface ConformanceTarget {
   readonly image: string;
 }
 
+interface AclRule {
+  readonly action: string;
+  readonly protocol?: string;
+  readonly destination_port?: string;
+  readonly state?: string;
+}
+interface AclWrite {
+  readonly description?: string;
+  readonly config: Record<string, string>;
+  readonly ingress: readonly AclRule[];
+  readonly egress: readonly AclRule[];
+}
+type AclObject = AclWrite & { readonly name: string };
+interface VolumeWrite {
+  readonly description?: string;
+  readonly config: Record<string, string>;
+  readonly content_type?: string;
+}
+type VolumeObject = VolumeWrite & { readonly name: string };
+
 /** Unique, short (network names are Linux interface names: ≤ 15 characters). */
 export function testPrefix(): string {
   return `pt${Math.random().toString(36).slice(2, 8)}`;
@@ -29,6 +49,8 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
   const network = `${id}-n`;
   const profile = `plumbtest-${id}-prof`;
   const inst = `plumbtest-${id}-c1`;
+  const acl = `plumbtest-${id}-acl`;
+  const volume = `plumbtest-${id}-vol`;
   let d: IncusDriver;
   let image: string;
 
@@ -48,7 +70,12 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     await d.createProject({
       name: project,
       description: "plumbline driver conformance",
-      config: { "features.profiles": "true", "features.images": "false", "user.plumb.test": id },
+      config: {
+        "features.profiles": "true",
+        "features.images": "false",
+        "features.storage.volumes": "true",
+        "user.plumb.test": id,
+      },
     });
     const def = await d.getProfile(project, "default");
     await d.updateProfile(
@@ -68,6 +95,8 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     }
     await quiet(d.deleteProfile(project, profile));
     await quiet(d.deleteNetwork("default", network));
+    await quiet(d.collection("network-acls").delete("default", acl));
+    await quiet(d.collection("storage-pools/default/volumes/custom").delete(project, volume));
     await quiet(d.deleteProject(project));
   });
 
@@ -133,6 +162,79 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     expect(dup.status).toBe(409);
     await d.deleteNetwork("default", network);
     await rejects(() => d.getNetwork("default", network), NotFoundError);
+  });
+
+  it("network ACLs: create, list, get with ETag, PUT with If-Match, 412, duplicate, bridge reference, in use", async () => {
+    const acls = d.collection<AclObject, AclWrite>("network-acls");
+    const rule = { action: "allow", protocol: "tcp", destination_port: "22", state: "enabled" };
+    await acls.create("default", {
+      name: acl,
+      description: "t",
+      config: { "user.plumb.test": id },
+      ingress: [rule],
+      egress: [],
+    });
+    expect((await acls.list("default")).find((a) => a.name === acl)?.ingress).toEqual([rule]);
+    expect((await acls.listAll()).some((a) => a.name === acl && a.project === "default")).toBe(
+      true,
+    );
+    const got = await acls.get("default", acl);
+    expect(got.etag).toMatch(/^[0-9a-f]{64}$/);
+    const next = { ...got.value, ingress: [{ ...rule, destination_port: "22,80" }] };
+    await acls.update("default", acl, next, got.etag);
+    expect((await acls.get("default", acl)).value.ingress[0]?.destination_port).toBe("22,80");
+    await rejects(() => acls.update("default", acl, next, got.etag), PreconditionFailedError);
+    // A rule without a state is refused; a duplicate is a conflict (400 on this endpoint).
+    await rejects(
+      () => acls.update("default", acl, { ...next, ingress: [{ action: "allow" }] }, ""),
+      DriverError,
+    );
+    const dup = await rejects(
+      () => acls.create("default", { name: acl, config: {}, ingress: [], egress: [] }),
+      AlreadyExistsError,
+    );
+    expect(dup.status).toBe(400);
+    // A bridge cannot name a missing ACL; one that names ours keeps the ACL from being deleted.
+    const none = { "ipv4.address": "none", "ipv6.address": "none" };
+    await rejects(
+      () =>
+        d.createNetwork("default", {
+          name: network,
+          config: { ...none, "security.acls": `${acl}-x` },
+        }),
+      DriverError,
+    );
+    await d.createNetwork("default", { name: network, config: { ...none, "security.acls": acl } });
+    await rejects(() => acls.delete("default", acl), DriverError);
+    await d.deleteNetwork("default", network);
+    await acls.delete("default", acl);
+    await rejects(() => acls.get("default", acl), NotFoundError);
+  });
+
+  it("custom volumes: create, list in a project and across projects, PUT with If-Match, 412, 409, delete", async () => {
+    const volumes = d.collection<VolumeObject, VolumeWrite>("storage-pools/default/volumes/custom");
+    await volumes.create(project, {
+      name: volume,
+      description: "v",
+      config: { size: "64MiB", "user.plumb.test": id },
+      content_type: "filesystem",
+    });
+    expect((await volumes.list(project)).map((v) => v.name)).toEqual([volume]);
+    const all = await volumes.listAll();
+    expect(all.find((v) => v.name === volume)?.project).toBe(project);
+    const got = await volumes.get(project, volume);
+    expect(got.value.config.size).toBe("64MiB");
+    const put = { description: "v2", config: { ...got.value.config, size: "128MiB" } };
+    await volumes.update(project, volume, put, got.etag);
+    expect((await volumes.get(project, volume)).value.config.size).toBe("128MiB");
+    await rejects(() => volumes.update(project, volume, put, got.etag), PreconditionFailedError);
+    const dup = await rejects(
+      () => volumes.create(project, { name: volume, config: {} }),
+      AlreadyExistsError,
+    );
+    expect(dup.status).toBe(409);
+    await volumes.delete(project, volume);
+    await rejects(() => volumes.get(project, volume), NotFoundError);
   });
 
   it("profiles: create, list, get, PUT replaces (removed keys vanish), 412, duplicate (500) is a conflict", async () => {

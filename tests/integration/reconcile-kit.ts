@@ -92,7 +92,7 @@ export function driver(): IncusDriver {
 }
 
 /**
- * Deletes every instance, profile, project and network whose name starts with `prefix` —
+ * Deletes every instance, profile, project, network and ACL whose name starts with `prefix` —
  * whether plumb owns it or not (the test made them all). Best effort, children first.
  */
 export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<void> {
@@ -122,6 +122,10 @@ export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<voi
   }
   for (const n of await d.listNetworks("default").catch(() => [])) {
     if (n.name.startsWith(`net-${prefix}`)) await quiet(d.deleteNetwork("default", n.name));
+  }
+  const acls = d.collection<{ name: string }, unknown>("network-acls");
+  for (const a of await acls.list("default").catch(() => [])) {
+    if (a.name.startsWith(`net-${prefix}`)) await quiet(acls.delete("default", a.name));
   }
 }
 

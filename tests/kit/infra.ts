@@ -24,21 +24,20 @@ export function loadDir(files: Record<string, string>, dir = "infra"): LoadedInf
   });
 }
 
-export function validateText(text: string, options: { strict?: boolean } = {}): ValidationResult {
+type Options = { strict?: boolean; allowUnknownKeys?: boolean };
+
+export function validateText(text: string, options: Options = {}): ValidationResult {
   return validateInfra(loadText(text), options);
 }
 
 export function validateDir(
   files: Record<string, string>,
-  options: { strict?: boolean } = {},
+  options: Options = {},
 ): ValidationResult {
   return validateInfra(loadDir(files), options);
 }
 
-export function validateValue(
-  value: unknown,
-  options: { strict?: boolean } = {},
-): ValidationResult {
+export function validateValue(value: unknown, options: Options = {}): ValidationResult {
   return validateText(stringify(value), options);
 }
 

@@ -14,7 +14,7 @@ export function assertWellFormed(r: ValidationResult): void {
   for (const d of r.diagnostics) {
     expect(Object.hasOwn(CODES, d.code), d.code).toBe(true);
     expect(d.code, d.message).not.toBe("PLB999");
-    expect(["error", "warning"]).toContain(d.severity);
+    expect(["error", "warning", "note"]).toContain(d.severity);
     expect(typeof d.message).toBe("string");
     expect(d.location?.line).toBeGreaterThanOrEqual(1);
     expect(d.location?.column).toBeGreaterThanOrEqual(1);

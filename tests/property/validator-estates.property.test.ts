@@ -302,7 +302,7 @@ const MUTATIONS: Record<string, (e: ValidEstate, k: number) => Mutated> = {
     return { doc, code: "PLB103", severity: "error", paths: [path], text };
   },
 
-  "unknown key → PLB106 warning": (e, k) => {
+  "unknown key → PLB106 error": (e, k) => {
     const doc = clone(e.doc);
     const d = pick(e.domains, k);
     const m = pick(ensureMachines(doc, e, 1), k);
@@ -318,7 +318,7 @@ const MUTATIONS: Record<string, (e: ValidEstate, k: number) => Mutated> = {
     ];
     const [path, target, key] = pick(cases, k >> 2);
     target[key] = "x";
-    return { doc, code: "PLB106", severity: "warning", paths: [path], text: key };
+    return { doc, code: "PLB106", severity: "error", paths: [path], text: key };
   },
 
   "port out of range → PLB104": (e, k) => {

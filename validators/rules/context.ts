@@ -1,7 +1,12 @@
 // What every semantic rule receives: the merged document (possibly schema-invalid, so read it
 // defensively), typed views of its domains and machines, and the computed addressing.
 import type { Diagnostic } from "../../core/diagnostics.js";
-import { type AddressPlan, computeAddressing, isRecord } from "../../core/model/addressing.js";
+import {
+  type AddressLock,
+  type AddressPlan,
+  computeAddressing,
+  isRecord,
+} from "../../core/model/addressing.js";
 
 export interface DomainEntry {
   readonly name: string;
@@ -31,7 +36,8 @@ export interface RuleContext {
 /** A semantic rule: a small named function from context to diagnostics. Never throws. */
 export type Rule = (ctx: RuleContext) => Diagnostic[];
 
-export function buildContext(doc: Record<string, unknown>): RuleContext {
+/** `lock`: the recorded allocations (addresses.lock.yml); renumbers are computed against it. */
+export function buildContext(doc: Record<string, unknown>, lock?: AddressLock): RuleContext {
   const global = isRecord(doc.global) ? doc.global : {};
   const domains: DomainEntry[] = [];
   const machines: MachineEntry[] = [];
@@ -62,7 +68,7 @@ export function buildContext(doc: Record<string, unknown>): RuleContext {
     machines,
     policies,
     sharedVolumes,
-    addressing: computeAddressing(doc),
+    addressing: computeAddressing(doc, lock),
   };
 }
 

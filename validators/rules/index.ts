@@ -7,6 +7,7 @@ import {
   ipsAreValidIPv4,
   ipsInsideDomainSubnet,
 } from "./addressing.js";
+import { anklumeOnlyKeysNoted } from "./compat.js";
 import type { Rule } from "./context.js";
 import {
   generatedDevicesDoNotCollide,
@@ -31,6 +32,7 @@ import {
   policyEndpointsResolve,
   profilesResolve,
 } from "./references.js";
+import { addressesAreSticky } from "./renumber.js";
 
 export const RULES: Readonly<Record<string, Rule>> = {
   domainNamesAreValid,
@@ -43,6 +45,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   ipsInsideDomainSubnet,
   ipsAreNotReserved,
   ipsAreUnique,
+  addressesAreSticky,
   profilesResolve,
   policyEndpointsResolve,
   policiesAvoidDisabledDomains,
@@ -55,4 +58,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   generatedDevicesDoNotCollide,
   mountPathsAreUnique,
   sharedVolumeConsumersResolve,
+  anklumeOnlyKeysNoted,
 };

@@ -195,31 +195,51 @@ describe("namesDoNotCollide", () => {
     ]);
   });
 
-  it.each(["host", "localhost"])("rejects the machine name '%s'", (name) => {
-    const diagnostics = checkRule(namesDoNotCollide, estate("web", name));
+  it("rejects the machine name 'localhost' (Ansible's control node)", () => {
+    const diagnostics = checkRule(namesDoNotCollide, estate("web", "localhost"));
 
     expect(found(diagnostics)).toEqual([
       { code: "PLB204", severity: "error", at: "infra.yml:7:7" },
     ]);
   });
 
-  it("rejects a machine named like a domain (Ansible host vs group)", () => {
-    const text = yml`
-      project_name: t
-      global:
-        addressing: {base_octet: 10}
-      domains:
-        web:
-          machines:
-            db: {}
-        db: {}
-    `;
+  // anklume accepts both; they are ambiguous only where a network policy names them.
+  const clash = (policies: string) => yml`
+    project_name: t
+    global:
+      addressing: {base_octet: 10}
+    domains:
+      web:
+        machines:
+          db: {}
+          host: {}
+      db: {}
+    network_policies:
+    ${policies}
+  `;
+
+  it("only warns about a machine named like a domain or 'host' that no policy names", () => {
+    const text = clash("  []");
 
     const diagnostics = checkRule(namesDoNotCollide, text);
 
     expect(found(diagnostics)).toEqual([
-      { code: "PLB204", severity: "error", at: "infra.yml:7:7" },
+      { code: "PLB204", severity: "warning", at: "infra.yml:7:7" },
+      { code: "PLB204", severity: "warning", at: "infra.yml:8:7" },
     ]);
     expect(diagnostics[0]?.hint).toContain("'db-1'");
+    expect(validateText(text).ok).toBe(true);
+  });
+
+  it("is an error at each policy naming an ambiguous name", () => {
+    const text = clash("  - {from: web, to: db, ports: [5432]}\n  - {from: host, to: web}");
+
+    const diagnostics = checkRule(namesDoNotCollide, text);
+
+    expect(found(diagnostics)).toEqual([
+      { code: "PLB204", severity: "error", at: "infra.yml:11:21" },
+      { code: "PLB204", severity: "error", at: "infra.yml:12:12" },
+    ]);
+    expect(validateText(text).ok).toBe(false);
   });
 });

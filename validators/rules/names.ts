@@ -134,24 +134,56 @@ export const namesDoNotCollide: Rule = (ctx) => {
       });
     }
   }
+  // A machine named `host` or like a domain is ambiguous only where a network policy names it
+  // (`host` is the Incus host there, a domain name its whole bridge): an error at that policy,
+  // a warning otherwise (anklume accepts both).
+  const named = new Map<string, number[]>();
+  for (const { index, value } of ctx.policies)
+    for (const side of ["from", "to"] as const) {
+      const v = value[side];
+      if (typeof v === "string") named.set(v, [...(named.get(v) ?? []), index]);
+    }
   for (const m of ctx.machines) {
-    if (m.name === "host" || m.name === "localhost") {
+    if (m.name === "localhost") {
       out.push({
         code: "PLB204",
         severity: "error",
-        message: `machine '${m.name}' would be ambiguous: ${m.name === "host" ? "'host' means the Incus host in network policies" : "Ansible's implicit 'localhost' is the control node"}`,
+        message:
+          "machine 'localhost' would be ambiguous: Ansible's implicit 'localhost' is the control node",
         hint: "rename the machine",
         path: machinePath(m),
         target: "key",
       });
-    } else if (domainNames.has(m.name)) {
+      continue;
+    }
+    const clash =
+      m.name === "host"
+        ? "'host' means the Incus host in network policies"
+        : domainNames.has(m.name)
+          ? `domain '${m.name}' has the same name`
+          : undefined;
+    if (clash === undefined) continue;
+    const policies = named.get(m.name) ?? [];
+    if (policies.length === 0) {
+      out.push({
+        code: "PLB204",
+        severity: "warning",
+        message: `machine '${m.name}': ${clash}; no network policy names it, so nothing is ambiguous yet`,
+        hint: `a policy naming '${m.name}' would be refused; renaming the machine (e.g. '${m.name}-1') avoids it`,
+        path: machinePath(m),
+        target: "key",
+      });
+      continue;
+    }
+    for (const index of policies) {
+      const side =
+        ctx.policies.find((p) => p.index === index)?.value.from === m.name ? "from" : "to";
       out.push({
         code: "PLB204",
         severity: "error",
-        message: `machine '${m.name}' has the same name as a domain; Ansible cannot tell host and group apart and policies become ambiguous`,
-        hint: `rename the machine, e.g. '${m.name}-1'`,
-        path: machinePath(m),
-        target: "key",
+        message: `network_policies[${index}] names '${m.name}', which is ambiguous: machine '${m.name}' exists and ${clash}`,
+        hint: `rename the machine (e.g. '${m.name}-1'), then name it or the ${m.name === "host" ? "host" : "domain"} unambiguously`,
+        path: ["network_policies", index, side],
       });
     }
   }

@@ -134,5 +134,8 @@ export class ConnectionSettingsError extends PlumbError {
  */
 export function isAlreadyExistsText(status: number, text: string): boolean {
   if (status === 409) return true;
-  return status === 500 && /already exists|UNIQUE constraint failed/i.test(text);
+  // Network ACLs answer a duplicate with 400 "The network ACL already exists" (Incus 6.0.4).
+  return (
+    (status === 500 || status === 400) && /already exists|UNIQUE constraint failed/i.test(text)
+  );
 }

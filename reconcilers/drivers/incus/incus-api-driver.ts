@@ -4,6 +4,7 @@ import { ApiClient, type ApiClientOptions, type CallResult } from "./api-client.
 import { NotFoundError, OperationFailedError, ProtocolError } from "./errors.js";
 import type { HttpTransport } from "./transport.js";
 import type {
+  Collection,
   Etagged,
   ImageAlias,
   IncusDriver,
@@ -296,6 +297,25 @@ export class IncusApiDriver implements IncusDriver {
   }
 
   // ---- helpers ----
+  collection<T extends { readonly name: string }, W>(path: string): Collection<T, W> {
+    const at = (name: string) => `${path}/${enc(name)}`;
+    return {
+      list: (project) => this.#list<T>(url(path, { project, recursion: "1" })),
+      listAll: () =>
+        this.#list<T & { project: string }>(url(path, { "all-projects": "true", recursion: "1" })),
+      get: (project, name) => this.#get<T>(url(at(name), { project })),
+      create: async (project, value) => {
+        await this.#api.call("POST", url(path, { project }), { body: value, project });
+      },
+      update: async (project, name, value, etag) => {
+        await this.#api.call("PUT", url(at(name), { project }), { body: value, etag, project });
+      },
+      delete: async (project, name) => {
+        await this.#api.call("DELETE", url(at(name), { project }), { project });
+      },
+    };
+  }
+
   async #list<T>(endpoint: string): Promise<T[]> {
     const res = await this.#api.call("GET", endpoint);
     if (!Array.isArray(res.metadata)) {

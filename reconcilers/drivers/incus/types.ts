@@ -209,6 +209,22 @@ export interface StateChange {
 }
 
 /**
+ * A plain Incus collection beside the typed ones (`network-acls`,
+ * `storage-pools/<pool>/volumes/custom`): named objects read with recursion=1, written with
+ * POST, PUT + If-Match and DELETE. A kind that needs no more than this needs no driver change.
+ */
+export interface Collection<T extends { readonly name: string }, W> {
+  /** One recursion=1 call in `project`. */
+  list(project: string): Promise<T[]>;
+  /** One recursion=1 call for every project (`all-projects=true`); objects carry `project`. */
+  listAll(): Promise<(T & { readonly project: string })[]>;
+  get(project: string, name: string): Promise<Etagged<T>>;
+  create(project: string, value: W & { readonly name: string }): Promise<void>;
+  update(project: string, name: string, value: W, etag: string): Promise<void>;
+  delete(project: string, name: string): Promise<void>;
+}
+
+/**
  * Everything plumbline asks of Incus. Every method is one logical action; async Incus operations
  * are waited for before the promise settles. Failures are DriverError subclasses:
  * NotFoundError, AlreadyExistsError, PreconditionFailedError (stale ETag: re-read and re-diff),
@@ -271,4 +287,7 @@ export interface IncusDriver {
 
   /** Wait for an operation (`/1.0/operations/<id>` or the bare id) to finish; its result. */
   waitOperation(operation: string, project?: string): Promise<Operation>;
+
+  /** The collection at `/1.0/<path>` (no leading slash), e.g. `network-acls`. */
+  collection<T extends { readonly name: string }, W>(path: string): Collection<T, W>;
 }

@@ -148,9 +148,10 @@ export class FakeIncusServer {
   }
 }
 
-const DEADLINE = "context deadline exceeded";
+export const DEADLINE = "context deadline exceeded";
 
-function waitBody(ops: FakeOperations, op: FakeOperation): Record<string, unknown> {
+/** The body `/wait` answers once the operation is done (failures inside a 200 body). */
+export function waitBody(ops: FakeOperations, op: FakeOperation): Record<string, unknown> {
   if (op.status === "Failure") return envelopeError(op.errorCode, op.err);
   return {
     type: "sync",

@@ -38,7 +38,7 @@ export class FakeInstances {
     const v: Record<string, unknown> = {
       name: i.name,
       project,
-      type: "container",
+      type: i.type ?? "container",
       status: i.status,
       status_code: i.status === "Running" ? 103 : 102,
       description: i.description,
@@ -105,6 +105,7 @@ export class FakeInstances {
         const now = new Date().toISOString();
         space.instances.set(n, {
           name: n,
+          ...(b.type === "virtual-machine" ? { type: "virtual-machine" } : {}),
           status: b.start ? "Running" : "Stopped",
           description: String(b.description ?? ""),
           profiles: (b.profiles as string[] | undefined) ?? ["default"],

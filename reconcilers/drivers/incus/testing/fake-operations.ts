@@ -115,6 +115,8 @@ export class FakeOperations {
       this.#timers.delete(t);
       fn();
     }, ms);
+    // A forgotten fake (a property test's hundreds of them) must not keep the process alive.
+    t.unref();
     this.#timers.add(t);
   }
 }

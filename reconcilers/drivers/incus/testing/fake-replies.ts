@@ -45,7 +45,16 @@ function canon(v: unknown): string {
 export const etagOf = (fields: unknown[]): string =>
   createHash("sha256").update(canon(fields)).digest("hex");
 
-const KNOWN_PREFIXES = ["user.", "volatile.", "image.", "limits.", "security.", "boot.", "raw."];
+const KNOWN_PREFIXES = [
+  "user.",
+  "volatile.",
+  "image.",
+  "limits.",
+  "security.",
+  "boot.",
+  "raw.",
+  "snapshots.",
+];
 export function checkKeys(config: Config, extra: readonly string[] = []): void {
   for (const k of Object.keys(config)) {
     if (!KNOWN_PREFIXES.some((p) => k.startsWith(p)) && !extra.some((p) => k.startsWith(p))) {
@@ -63,6 +72,8 @@ export interface Snap {
 }
 export interface Inst {
   name: string;
+  /** `container` unless created as a `virtual-machine`. */
+  type?: string;
   status: "Running" | "Stopped" | "Frozen";
   description: string;
   profiles: string[];
@@ -78,4 +89,6 @@ export interface Space {
   networks: Map<string, { description: string; type: string; config: Config }>;
   profiles: Map<string, { description: string; config: Config; devices: Devices }>;
   instances: Map<string, Inst>;
+  /** Plain collections (fake-collections.ts) by path: `network-acls`, `storage-pools/…/custom`. */
+  collections: Map<string, Map<string, Record<string, unknown>>>;
 }

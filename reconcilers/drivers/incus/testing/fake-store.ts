@@ -1,5 +1,6 @@
 // The fake Incus's objects and routes: projects, networks and profiles here, instances in
 // fake-instances.ts. Statuses, messages and ETag fields follow Incus 6.0.4 (incus-api.md B1–B5).
+import { collectionOf, missingAcl, routeCollection } from "./fake-collections.js";
 import { FakeInstances } from "./fake-instances.js";
 import type { FakeOperations } from "./fake-operations.js";
 import {
@@ -34,7 +35,14 @@ export class FakeStore {
 
   #space(description: string, config: Config): Space {
     const profiles = new Map([["default", { description: "", config: {}, devices: {} }]]);
-    return { description, config, networks: new Map(), profiles, instances: new Map() };
+    return {
+      description,
+      config,
+      networks: new Map(),
+      profiles,
+      instances: new Map(),
+      collections: new Map(),
+    };
   }
 
   route(method: string, url: URL, body: unknown, ifMatch: string | undefined): Reply {
@@ -64,6 +72,11 @@ export class FakeStore {
     if (kind === "operations" && name) {
       const op = this.#ops.get(name);
       return op ? sync(this.#ops.json(op)) : errorReply(404, "Operation not found");
+    }
+    const collection = collectionOf(parts);
+    if (collection) {
+      const { kind: c, name: n } = collection;
+      return routeCollection(this.projects, project, c, method, n, b, ifMatch, url.searchParams);
     }
     const space = this.projects.get(project);
     if (kind === "instances") {
@@ -178,6 +191,8 @@ export class FakeStore {
           : errorReply(500, "The profile already exists");
       const config = { ...(b.config as Config) };
       if (kind === "networks") {
+        const missing = missingAcl(this.projects, config);
+        if (missing) return missing;
         if (config["ipv4.address"] === undefined) config["ipv4.address"] = "10.1.2.1/24"; // server-filled
         map.set(n, {
           description: String(b.description ?? ""),
@@ -199,6 +214,10 @@ export class FakeStore {
     if (method === "PUT") {
       if (ifMatch !== undefined && ifMatch !== tag(name))
         return errorReply(412, `ETag doesn't match: ${tag(name)} vs ${ifMatch}`);
+      if (kind === "networks") {
+        const missing = missingAcl(this.projects, (b.config as Config) ?? {});
+        if (missing) return missing;
+      }
       o.description = String(b.description ?? "");
       o.config = { ...(b.config as Config) };
       if (kind === "profiles") o.devices = { ...(b.devices as Devices) };

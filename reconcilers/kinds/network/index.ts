@@ -1,0 +1,48 @@
+// The network kind: one bridge `net-<domain>` per domain, in the default project (domain projects
+// have `features.networks=false`).
+import { labelWith } from "../../kit/adopt-labels.js";
+import { diffConfig, diffScalar } from "../../kit/diff-fields.js";
+import { diffObjects, type KindDiffOps } from "../../kit/generic-diff.js";
+import type { Reconciler } from "../../reconciler.js";
+import { applyNetwork } from "./apply.js";
+import { desiredNetworks } from "./desired.js";
+import { observeNetwork } from "./observe.js";
+import "./spec.js";
+
+const ops: KindDiffOps<"network"> = {
+  kind: "network",
+  global: true,
+  fields: (d, o) => [
+    ...diffScalar("description", d.description, o.description),
+    ...diffConfig("config", d.config, o.config),
+  ],
+};
+
+export const networkReconciler = {
+  kind: "network",
+  // Last: projects' instances and profiles use the bridges.
+  deleteRank: 90,
+  // Incus 6.0 lists the host's links while deleting a bridge: two bridges deleted at once can
+  // fail with "Failed to delete bridge children interfaces … Device does not exist".
+  maxConcurrency: 1,
+  desired: desiredNetworks,
+  async read(live, scope) {
+    return (await live.networks())
+      .filter((n) => n.managed)
+      .map((n) => observeNetwork(n, scope.owner));
+  },
+  diff: (desired, observed, ctx) => diffObjects(ops, desired, observed, ctx),
+  apply: applyNetwork,
+  adopt: (desired, d, ctx) =>
+    labelWith(
+      ctx,
+      () => d.getNetwork("default", desired.ref.name),
+      (cur, config, etag) =>
+        d.updateNetwork(
+          "default",
+          desired.ref.name,
+          { description: cur.description, config },
+          etag,
+        ),
+    ),
+} satisfies Reconciler<"network">;
