@@ -106,4 +106,61 @@ export const GITOPS_COMMANDS: readonly CommandSpec[] = [
     ],
     load: () => import("../commands/pr.js"),
   },
+  {
+    name: "drift",
+    summary:
+      "Report live Incus objects that differ from the declared estate (read-only; exit 2 on drift)",
+    description:
+      "A read-only plan, reported per object: what differs (fields, secret values masked), whether it was changed\n" +
+      "outside plumb since the last apply, orphans. Exit 0 no drift, 2 drift, 1 error. Records a `drift` audit event\n" +
+      "and plumb_drifted_objects in .plumb/metrics/plumb.prom. The scheduled workflow runs it.",
+    usage: "plumb drift [--json] [--limit <domain>]",
+    options: {
+      infra: infraOption,
+      limit: {
+        type: "string",
+        multiple: true,
+        valueName: "domain",
+        description: "Only these domains",
+      },
+      "image-map": {
+        type: "string",
+        multiple: true,
+        valueName: "from=to",
+        description: "As for plan",
+      },
+      "bridge-addresses": {
+        type: "string",
+        valueName: "mode",
+        choices: ["declared", "none"],
+        description: "As for plan",
+      },
+    },
+    examples: [
+      ["plumb drift", "What changed behind plumb's back; exit 2 if anything"],
+      ["plumb drift --json > drift.json", "The per-object report for a scheduled job"],
+    ],
+    load: () => import("../commands/drift.js"),
+  },
+  {
+    name: "freeze",
+    summary: "Show whether a change freeze (policies.yml change_freeze) is in force",
+    description:
+      "Evaluates the change_freeze windows of infra/policies.yml ({reason, from, until} or {reason, cron, duration}, UTC)\n" +
+      "now or at --at. Exit 0 when changes may go ahead, 1 (PLB950) inside a freeze. apply and the reconcile job refuse\n" +
+      'inside a freeze unless --freeze-override "<why>" is given with override_approvals approvals on the plan.',
+    usage: "plumb freeze [--at <time>] [--json]",
+    options: {
+      at: {
+        type: "string",
+        valueName: "time",
+        description: "Evaluate at this ISO time instead of now",
+      },
+    },
+    examples: [
+      ["plumb freeze", "Is a freeze in force now?"],
+      ["plumb freeze --at 2026-12-24T12:00:00Z", "Check a date ahead"],
+    ],
+    load: () => import("../commands/freeze.js"),
+  },
 ];

@@ -122,6 +122,19 @@ export function reconcileCommands(): CommandSpec[] {
           description:
             "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
         },
+        "freeze-override": {
+          type: "string",
+          valueName: "why",
+          description:
+            "Apply inside a change freeze (emergency): needs change_freeze.override_approvals approvals on the plan; audited P0",
+        },
+        "log-format": {
+          type: "string",
+          valueName: "fmt",
+          choices: ["json", "off"],
+          description:
+            "json: pino JSON log lines on stderr, one per step, with the run id (also PLUMB_LOG_FORMAT; level PLUMB_LOG_LEVEL)",
+        },
         "allow-renumber": {
           type: "boolean",
           description:
