@@ -8,13 +8,13 @@ import { createInterface } from "node:readline/promises";
 import type { Code } from "../core/codes.js";
 import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
+import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
 import { readKeyringFiles } from "../core/io/trust-store.js";
 import { computeAddressing, type Renumber } from "../core/model/addressing.js";
 import { renumberText } from "../core/model/addressing-lock.js";
 import { buildEstate, type Estate } from "../core/model/estate.js";
 import { parseIsoZ } from "../core/trust/time.js";
-import { verifyKeyring } from "../core/trust/verify.js";
 import { systemHostDriver } from "../reconcilers/drivers/host/host-networks.js";
 import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../reconcilers/drivers/incus/incus-api-driver.js";
@@ -208,15 +208,15 @@ export function nowFrom(values: ParsedValues): Date {
   return d;
 }
 
-/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
-export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+/** The repository keyring, verified as a chain from its pinned root (core/io/keyring-state.ts). */
+export function openKeyring(ctx: CommandContext, values: ParsedValues) {
   const root = ctx.repoRoot();
   const now = nowFrom(values);
-  const files = readKeyringFiles(root);
-  return {
-    root,
-    dir: resolve(ctx.cwd, bundleArg),
-    now,
-    keyring: verifyKeyring(files.bytes, files.signatures, now),
-  };
+  return { root, now, chain: loadVerifiedKeyring(root, ctx.env, { now }) };
+}
+
+/** What sign, verify and test start from: the bundle directory, the time, the verified repo keyring. */
+export function openTrust(ctx: CommandContext, values: ParsedValues, bundleArg: string) {
+  const { root, now, chain } = openKeyring(ctx, values);
+  return { root, dir: resolve(ctx.cwd, bundleArg), now, keyring: chain.keyring };
 }

@@ -9,6 +9,8 @@ import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 import { OPS_CODES } from "./codes/ops.js";
+import { TEMPLATE_CODES } from "./codes/templates.js";
+import { TRUST_CODES } from "./codes/trust.js";
 
 export const CODES = {
   ...INFRA_CODES,
@@ -18,6 +20,8 @@ export const CODES = {
   ...CONTRACT_CODES,
   ...OPS_CODES,
   ...GITOPS_CODES,
+  ...TRUST_CODES,
+  ...TEMPLATE_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",

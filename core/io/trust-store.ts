@@ -1,25 +1,41 @@
-// Files of the trust layer: the repo keyring (keys/keyring.json + keys/keyring.sig.d/*.sig) and
-// contract bundles (<dir>/contract.sh, hfc.json, manifest.json, signatures/*.sig).
+// Files of the trust layer: the repo keyring (keys/keyring.json + keys/keyring.sig.d/*.sig),
+// its history (keys/history/<N>/keyring.json + keyring.sig.d/), and contract bundles
+// (<dir>/contract.sh, hfc.json, manifest.json, signatures/*.sig).
 import {
+  closeSync,
+  cpSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { PlumbError } from "../errors.js";
+import type { KeyringVersionFiles } from "../trust/chain.js";
 import type { Bundle, SignatureFile } from "../trust/verify.js";
+import { fsyncDir } from "./atomic-write.js";
 
 export const KEYRING_FILE = join("keys", "keyring.json");
 export const KEYRING_SIGS = join("keys", "keyring.sig.d");
+export const KEYRING_HISTORY = join("keys", "history");
 
+/** Temp file + fsync + rename + directory fsync: readers see old or new bytes, never half. */
 export function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+  fsyncDir(join(path, ".."));
 }
 
 export function readSignatures(dir: string): SignatureFile[] {
@@ -37,6 +53,44 @@ export const signatureName = (fingerprint: string) =>
 export interface KeyringFiles {
   readonly bytes: Uint8Array;
   readonly signatures: SignatureFile[];
+}
+
+/** Superseded keyring versions, `keys/history/<N>/` (directory names must be plain numbers). */
+export function readKeyringHistory(root: string): KeyringVersionFiles[] {
+  const dir = join(root, KEYRING_HISTORY);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((name) => {
+      const file = join(dir, name, "keyring.json");
+      if (!/^[1-9][0-9]*$/.test(name) || !existsSync(file))
+        throw new PlumbError(
+          "PLB843",
+          `keyring chain: ${KEYRING_HISTORY}/${name} is not <N>/keyring.json`,
+          {
+            hint: "keys/history/ holds one folder per superseded version, named by its number",
+          },
+        );
+      return {
+        source: join(KEYRING_HISTORY, name),
+        bytes: readFileSync(file),
+        signatures: readSignatures(join(dir, name, "keyring.sig.d")),
+      };
+    });
+}
+
+/** Copies the current keyring and its signatures to keys/history/<version>/ (before an edit). */
+export function archiveKeyring(root: string, version: number): void {
+  const dest = join(root, KEYRING_HISTORY, String(version));
+  if (existsSync(join(dest, "keyring.json"))) return;
+  const tmp = `${dest}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "keyring.sig.d"), { recursive: true });
+  cpSync(join(root, KEYRING_FILE), join(tmp, "keyring.json"));
+  if (existsSync(join(root, KEYRING_SIGS)))
+    cpSync(join(root, KEYRING_SIGS), join(tmp, "keyring.sig.d"), { recursive: true });
+  renameSync(tmp, dest);
+  fsyncDir(join(root, KEYRING_HISTORY));
 }
 
 export function readKeyringFiles(root: string): KeyringFiles {

@@ -12,8 +12,14 @@ import {
 } from "../signing/public-key.js";
 import { parseIsoZ } from "./time.js";
 
-export type Role = "keyring" | "contract";
-export const ROLES: readonly Role[] = ["keyring", "contract"];
+/** keyring: signs the keyring; contract: signs contract manifests; approver: signs plan digests. */
+export type Role = "keyring" | "contract" | "approver";
+export const ROLES: readonly Role[] = ["keyring", "contract", "approver"];
+
+export interface RoleSpec {
+  readonly keys: readonly string[];
+  readonly threshold: number;
+}
 
 export interface KeyEntry {
   readonly principal: string;
@@ -32,14 +38,17 @@ export interface Keyring {
   readonly expires: string;
   /** By fingerprint (`SHA256:…`). */
   readonly keys: Readonly<Record<string, KeyEntry>>;
-  readonly roles: Readonly<
-    Record<Role, { readonly keys: readonly string[]; readonly threshold: number }>
-  >;
+  /** `approver` is optional (keyrings made before it existed have none: approvals then fail). */
+  readonly roles: {
+    readonly keyring: RoleSpec;
+    readonly contract: RoleSpec;
+    readonly approver?: RoleSpec;
+  };
   /** Revoked public keys (`ssh-ed25519 AAAA…`); monotonic: once revoked, never trusted again. */
   readonly revoked: readonly string[];
 }
 
-export const namespaceFor = (doc: "keyring" | "contract-manifest", org: string) =>
+export const namespaceFor = (doc: "keyring" | "contract-manifest" | "plan-approval", org: string) =>
   `plumb-${doc}-v1@${org}`;
 
 const bad = (message: string) =>
@@ -89,6 +98,7 @@ export function parseKeyring(bytes: Uint8Array): Keyring {
     throw bad("revoked must be a list of public keys");
   for (const role of ROLES) {
     const r = k.roles?.[role];
+    if (role === "approver" && r === undefined) continue;
     if (!r || !Array.isArray(r.keys) || !Number.isInteger(r.threshold) || r.threshold < 1)
       throw bad(`roles.${role} needs keys and a threshold ≥ 1`);
     for (const fp of r.keys)
@@ -106,13 +116,18 @@ export function isRevoked(k: Keyring, pk: SshPublicKey): boolean {
   return k.revoked.includes(keyText(pk));
 }
 
+/** The role's spec; an absent approver role has no keys. */
+export function roleSpec(k: Keyring, role: Role): RoleSpec {
+  return k.roles[role] ?? { keys: [], threshold: 1 };
+}
+
 /** The role's usable keys: listed, not revoked. */
 export function roleKeys(
   k: Keyring,
   role: Role,
 ): { fingerprint: string; entry: KeyEntry; key: SshPublicKey }[] {
-  return k.roles[role].keys
-    .map((fp) => ({ fingerprint: fp, entry: k.keys[fp] as KeyEntry }))
+  return roleSpec(k, role)
+    .keys.map((fp) => ({ fingerprint: fp, entry: k.keys[fp] as KeyEntry }))
     .map((x) => ({ ...x, key: parsePublicKey(x.entry.public_key) }))
     .filter((x) => !isRevoked(k, x.key));
 }
@@ -133,7 +148,11 @@ export function newKeyring(
     version: 1,
     expires,
     keys: { [fp]: { principal, public_key: keyText(first) } },
-    roles: { keyring: { keys: [fp], threshold: 1 }, contract: { keys: [fp], threshold: 1 } },
+    roles: {
+      keyring: { keys: [fp], threshold: 1 },
+      contract: { keys: [fp], threshold: 1 },
+      approver: { keys: [fp], threshold: 1 },
+    },
     revoked: [],
   };
 }
@@ -151,27 +170,35 @@ export function trustKey(
     });
   const fp = fingerprint(pk);
   const entry: KeyEntry = { principal, public_key: keyText(pk), ...window };
-  const nextRoles = { ...k.roles };
+  const nextRoles: Record<string, RoleSpec> = { ...k.roles };
   for (const role of roles) {
-    const r = k.roles[role];
+    const r = roleSpec(k, role);
     if (!r.keys.includes(fp)) nextRoles[role] = { ...r, keys: [...r.keys, fp] };
   }
-  return { ...k, version: k.version + 1, keys: { ...k.keys, [fp]: entry }, roles: nextRoles };
+  return {
+    ...k,
+    version: k.version + 1,
+    keys: { ...k.keys, [fp]: entry },
+    roles: nextRoles as unknown as Keyring["roles"],
+  };
 }
 
 export function revokeKey(k: Keyring, pk: SshPublicKey): Keyring {
   const fp = fingerprint(pk);
+  const present = ROLES.filter((role) => k.roles[role] !== undefined);
   const roles = Object.fromEntries(
-    ROLES.map((role) => [
+    present.map((role) => [
       role,
-      { ...k.roles[role], keys: k.roles[role].keys.filter((x) => x !== fp) },
+      { ...roleSpec(k, role), keys: roleSpec(k, role).keys.filter((x) => x !== fp) },
     ]),
   ) as unknown as Keyring["roles"];
-  for (const role of ROLES) {
-    if (roles[role].keys.length < roles[role].threshold) {
+  for (const role of present) {
+    const r = roleSpec({ ...k, roles }, role);
+    // An approver role may become empty (approvals then simply cannot be given).
+    if (role !== "approver" && r.keys.length < r.threshold) {
       throw new PlumbError(
         "PLB873",
-        `revoking ${fp} leaves role '${role}' with ${roles[role].keys.length} key(s) for a threshold of ${roles[role].threshold}`,
+        `revoking ${fp} leaves role '${role}' with ${r.keys.length} key(s) for a threshold of ${r.threshold}`,
         {
           hint: `trust a replacement key first, or lower the threshold with \`plumb keys threshold ${role} <n>\``,
         },
@@ -195,7 +222,7 @@ export function setThreshold(k: Keyring, role: Role, threshold: number): Keyring
   return {
     ...k,
     version: k.version + 1,
-    roles: { ...k.roles, [role]: { ...k.roles[role], threshold } },
+    roles: { ...k.roles, [role]: { ...roleSpec(k, role), threshold } },
   };
 }
 

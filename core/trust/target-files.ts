@@ -19,7 +19,9 @@ function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
   return a.getTime() <= b.getTime() ? a : b;
 }
 
-export function targetTrustFiles(keyring: Keyring): TargetTrustFiles {
+/** `keyringSha256`: sha256 of the keyring.json bytes, recorded so a later export can refuse to
+ *  hand this target an older or different keyring. */
+export function targetTrustFiles(keyring: Keyring, keyringSha256?: string): TargetTrustFiles {
   const namespace = namespaceFor("contract-manifest", keyring.org);
   const expires = parseIsoZ(keyring.expires);
   const entries = roleKeys(keyring, "contract").map((k) => {
@@ -41,7 +43,7 @@ export function targetTrustFiles(keyring: Keyring): TargetTrustFiles {
   return {
     allowed_signers: formatAllowedSigners(entries),
     revoked_keys: keyring.revoked.map((r) => `${r}\n`).join(""),
-    policy: `namespace=${namespace}\nkeyring_version=${keyring.version}\nthreshold=${keyring.roles.contract.threshold}\n`,
+    policy: `namespace=${namespace}\nkeyring_version=${keyring.version}\nthreshold=${keyring.roles.contract.threshold}\n${keyringSha256 ? `keyring_sha256=${keyringSha256}\n` : ""}`,
     "plumb-verify": VERIFIER_SCRIPT,
   };
 }

@@ -5,129 +5,54 @@
 //   2 only then parse the manifest: target, time window, keyring version, replay mark
 //   3 sha256 of the script (and of hfc.json) equal the manifest's
 import { createHash } from "node:crypto";
-import type { Code } from "../codes.js";
 import { PlumbError } from "../errors.js";
-import { fingerprint } from "../signing/public-key.js";
-import { dearmorSshsig, parseSshsigBlob, verifySshsig } from "../signing/sshsig.js";
-import {
-  type Keyring,
-  keyText,
-  namespaceFor,
-  parseKeyring,
-  type Role,
-  roleKeys,
-} from "./keyring.js";
+import { type Keyring, namespaceFor, parseKeyring } from "./keyring.js";
 import { type ContractManifest, parseManifest } from "./manifest.js";
+import {
+  countThreshold,
+  type SignatureFile,
+  type ThresholdResult,
+  verifyAll,
+  verifyThreshold,
+} from "./signature-set.js";
 import { parseIsoZ } from "./time.js";
 
-export interface SignatureFile {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
+export type { SignatureCheck, SignatureFile, ThresholdResult } from "./signature-set.js";
+export { verifyThreshold } from "./signature-set.js";
 
-export interface SignatureCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly fingerprint?: string;
-  readonly principal?: string;
-  readonly code?: Code;
-  readonly reason?: string;
-}
-
-export interface ThresholdResult {
-  readonly role: Role;
-  readonly threshold: number;
-  /** Distinct keys whose signatures verified. */
-  readonly signers: readonly { readonly fingerprint: string; readonly principal: string }[];
-  readonly checks: readonly SignatureCheck[];
-}
-
-export function verifyThreshold(
-  message: Uint8Array,
-  namespace: string,
-  signatures: readonly SignatureFile[],
-  keyring: Keyring,
-  role: Role,
-  now: Date,
-): ThresholdResult {
-  const trusted = new Map(roleKeys(keyring, role).map((k) => [k.fingerprint, k]));
-  const revoked = new Set(keyring.revoked);
-  const checks: SignatureCheck[] = [];
-  const signers = new Map<string, string>();
-  for (const sig of signatures) {
-    try {
-      const embedded = parseSshsigBlob(dearmorSshsig(sig.bytes)).publicKey;
-      const fp = fingerprint(embedded);
-      if (revoked.has(keyText(embedded)))
-        throw new PlumbError("PLB875", `signed by revoked key ${fp}`);
-      const entry = trusted.get(fp);
-      if (!entry)
-        throw new PlumbError(
-          "PLB874",
-          `signed by ${fp}, which is not a ${role} key of keyring v${keyring.version}`,
-        );
-      const after = parseIsoZ(entry.entry.valid_after);
-      const before = parseIsoZ(entry.entry.valid_before);
-      if ((after && now < after) || (before && now > before)) {
-        throw new PlumbError(
-          "PLB876",
-          `key ${fp} (${entry.entry.principal}) is valid ${entry.entry.valid_after ?? "…"} to ${entry.entry.valid_before ?? "…"}`,
-        );
-      }
-      verifySshsig(sig.bytes, message, namespace, entry.key);
-      signers.set(fp, entry.entry.principal);
-      checks.push({ name: sig.name, ok: true, fingerprint: fp, principal: entry.entry.principal });
-    } catch (e) {
-      if (!(e instanceof PlumbError)) throw e;
-      checks.push({ name: sig.name, ok: false, code: e.code, reason: e.message });
-    }
-  }
-  const threshold = keyring.roles[role].threshold;
-  const result: ThresholdResult = {
-    role,
-    threshold,
-    signers: [...signers].map(([fingerprint, principal]) => ({ fingerprint, principal })),
-    checks,
-  };
-  if (signers.size < threshold) {
-    const rejected = checks.filter((c) => !c.ok);
-    const detail = rejected.map((c) => `${c.name}: ${c.reason}`).join("; ");
-    const message = `${signers.size} of ${threshold} required ${role} signature(s) from distinct trusted keys${detail ? ` (rejected: ${detail})` : signatures.length > signers.size ? " (several signatures by the same key count once)" : ""}`;
-    // The most specific reason when a signature was refused, the threshold itself otherwise.
-    throw Object.assign(
-      new PlumbError(rejected[0]?.code ?? "PLB877", message, {
-        hint: `${role} needs ${threshold} distinct signer(s); see \`plumb keys list\``,
-      }),
-      { result },
-    );
-  }
-  return result;
-}
-
-/** A keyring from the repo: signed by its own keyring-role threshold, unexpired, and when a
- *  previously trusted version is given, a valid N → N+1 rotation of it. */
+/** One keyring version: signed by its own keyring-role threshold (every signature file valid
+ *  under its own or, when given, the previous version's keyring role), unexpired unless
+ *  `allowExpired` (intermediate chain links), and when the previous version is given, a valid
+ *  N → N+1 rotation of it. */
 export function verifyKeyring(
   bytes: Uint8Array,
   signatures: readonly SignatureFile[],
   now: Date,
   previous?: { keyring: Keyring; bytes: Uint8Array },
+  allowExpired = false,
 ): Keyring {
   const keyring = parseKeyring(bytes);
   const expires = parseIsoZ(keyring.expires) as Date;
-  if (now > expires)
+  if (!allowExpired && now > expires)
     throw new PlumbError("PLB872", `keyring v${keyring.version} expired at ${keyring.expires}`, {
       hint: "extend it with `plumb keys expire-in <days>` and re-sign",
     });
   const ns = namespaceFor("keyring", keyring.org);
+  const sources = [
+    { keyring, role: "keyring" as const },
+    ...(previous ? [{ keyring: previous.keyring, role: "keyring" as const }] : []),
+  ];
+  let checks: ReturnType<typeof verifyAll>;
   try {
-    verifyThreshold(bytes, ns, signatures, keyring, "keyring", now);
+    checks = verifyAll(bytes, ns, signatures, sources, now);
+    countThreshold(checks, keyring, "keyring");
   } catch (e) {
     if (!(e instanceof PlumbError)) throw e;
     throw new PlumbError("PLB871", `keyring v${keyring.version}: ${e.message}`, {
       hint: "run `plumb keys sign-keyring --key <file>` with enough keyring approvers",
     });
   }
-  if (previous && !Buffer.from(previous.bytes).equals(Buffer.from(bytes))) {
+  if (previous) {
     const old = previous.keyring;
     if (keyring.version !== old.version + 1)
       throw new PlumbError(
@@ -143,7 +68,7 @@ export function verifyKeyring(
         `keyring v${keyring.version} un-revokes ${stillRevoked.length} key(s); revocation is permanent`,
       );
     try {
-      verifyThreshold(bytes, ns, signatures, old, "keyring", now);
+      countThreshold(checks, old, "keyring");
     } catch (e) {
       if (!(e instanceof PlumbError)) throw e;
       throw new PlumbError(

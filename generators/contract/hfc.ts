@@ -13,7 +13,7 @@ import type {
   TemplateManifest,
 } from "../../core/model/template.js";
 import { compileBash } from "./compile-bash.js";
-import { renderDeep, renderText } from "./render.js";
+import { renderDeep, renderText, scopeOf } from "./render.js";
 
 export interface TemplateSource {
   /** Display path, e.g. `templates/motd`. */
@@ -112,12 +112,13 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
   const m = t.manifest;
   checkInputs(m, options.inputs);
   const inputs = options.inputs;
-  const gates = renderDeep(m.gates ?? [], inputs, `${t.dir}/template.yml gates`);
-  const operations = renderDeep(m.operations ?? [], inputs, `${t.dir}/template.yml operations`);
-  const proofs = renderDeep(m.proofs ?? [], inputs, `${t.dir}/template.yml proofs`);
+  const scope = scopeOf(m, inputs);
+  const gates = renderDeep(m.gates ?? [], scope, `${t.dir}/template.yml gates`);
+  const operations = renderDeep(m.operations ?? [], scope, `${t.dir}/template.yml operations`);
+  const proofs = renderDeep(m.proofs ?? [], scope, `${t.dir}/template.yml proofs`);
   const contents = new Map<string, string>();
   const bom: HfcBom[] = (m.bom ?? []).map((b: BomEntry, i) => {
-    const path = renderText(b.path, inputs, `${t.dir}/template.yml bom[${i}].path`);
+    const path = renderText(b.path, scope, `${t.dir}/template.yml bom[${i}].path`);
     const source = t.files.get(b.source);
     if (source === undefined) {
       throw new PlumbError(
@@ -125,7 +126,7 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
         `${t.dir}/files/${b.source} does not exist (bom[${i}].source)`,
       );
     }
-    const text = renderText(source, inputs, `${t.dir}/files/${b.source}`);
+    const text = renderText(source, scope, `${t.dir}/files/${b.source}`);
     if (contents.has(path))
       throw new PlumbError("PLB850", `${t.dir}: bom path ${path} is declared twice`);
     contents.set(path, text);

@@ -55,7 +55,8 @@ describe("keys and multi-approver contracts", () => {
     const list = JSON.parse(ok(["keys", "list", "--json"]).stdout);
     expect(list).toMatchObject({
       ok: true,
-      keyring: { version: 3, roles: { contract: { threshold: 2 } } },
+      // Edits before the first signature stay on v1: versions never skip.
+      keyring: { version: 1, roles: { contract: { threshold: 2 } } },
     });
 
     ok([
@@ -102,7 +103,8 @@ describe("keys and multi-approver contracts", () => {
     ok(["keys", "trust", join(root, "carol.pub"), "--principal", "carol", "--role", "contract"]);
     expect(plumb(["contract", "verify", "c1"]).stderr).toContain("error[PLB871]");
     ok(["keys", "sign-keyring", "--key", join(root, "alice")]);
-    // c1 was signed under keyring v3; the keyring is now v4.
+    // c1 was signed under keyring v1; the keyring is now v2 (v1 kept in keys/history/1).
+    expect(existsSync(join(root, "keys", "history", "1", "keyring.json"))).toBe(true);
     expect(plumb(["contract", "verify", "c1"]).stderr).toContain("error[PLB881]");
 
     ok(["keys", "revoke", join(root, "carol.pub")]);

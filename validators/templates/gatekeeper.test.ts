@@ -130,12 +130,37 @@ describe("template gatekeeper", () => {
     expect(codes(await check([file("template.yml", MANIFEST), latin1]))).toContain("PLB003");
   });
 
-  it("logic: undefined variables, bash -n and shellcheck findings are errors", async () => {
-    expect(
-      codes(
-        await check([file("template.yml", MANIFEST), file("files/demo.conf.njk", "{{ nobody }}")]),
+  it("language: undeclared variables and calls are refused at the file's own line and column (PLB823)", async () => {
+    const r = await check([
+      file(
+        "template.yml",
+        MANIFEST.replace("path: /etc/demo.conf", 'path: "/etc/{{ who.constructor }}"'),
       ),
-    ).toContain("PLB856");
+      file("files/demo.conf.njk", "line one\n  {{ nobody }}"),
+    ]);
+    expect(r.diagnostics.map((d) => [d.code, d.location])).toEqual([
+      ["PLB823", { file: "templates/demo/template.yml", line: 11, column: 24 }],
+      ["PLB823", { file: "templates/demo/files/demo.conf.njk", line: 2, column: 6 }],
+    ]);
+  });
+
+  it("hash before rendering: an unlocked template is not rendered (no logic findings)", async () => {
+    let rendered = 0;
+    const spy: LintDriver = {
+      bashSyntax: async () => {
+        rendered++;
+        return undefined;
+      },
+      shellcheck: async () => [],
+    };
+    const entries = [file("template.yml", MANIFEST), file("files/demo.conf.njk", "x")];
+    expect(codes(await check(entries, { lock: "none", lint: spy }))).toEqual(["PLB861"]);
+    expect(rendered).toBe(0);
+    await check(entries, { lint: spy });
+    expect(rendered).toBe(1);
+  });
+
+  it("logic: bash -n and shellcheck findings are errors", async () => {
     const noisy: LintDriver = {
       bashSyntax: async () => "line 3: syntax error",
       shellcheck: async () => [

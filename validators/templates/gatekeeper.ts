@@ -1,9 +1,12 @@
-// The template gatekeeper, four stages like seed 001's hot-plug gatekeeper:
+// The template gatekeeper, stages like seed 001's hot-plug gatekeeper:
 //   1 manifest  template.yml parses and matches the template schema; slug = folder name
 //   2 assets    every bom source exists inside files/; no `..`, no symlinks; sizes bounded
-//   3 logic     rendered with sample_inputs, the compiled script passes bash -n and shellcheck
+//   3 hash      the folder's content hash equals templates.lock — checked before anything
+//               renders: logic is skipped for a template whose hash does not match
+//   4 language  every rendered text parses and passes the restricted-language allowlist
+//   5 logic     rendered with sample_inputs, the compiled script passes bash -n and shellcheck
 //               (warning level); no forbidden patterns; executable files write only BOM paths
-//   4 hash      the folder's content hash equals templates.lock
+// (`plumb templates lock` runs every stage but hash, after a human reviewed the change.)
 // Pure: file contents come in (core/io/read-templates.ts), bash/shellcheck run behind LintDriver.
 import { createRequire } from "node:module";
 import type { Diagnostic, JsonPath } from "../../core/diagnostics.js";
@@ -17,6 +20,7 @@ import { forge, type TemplateSource } from "../../generators/contract/hfc.js";
 import { schemaErrorsToDiagnostics } from "../schema-check.js";
 import { templateSchema } from "../template-schema.js";
 import { forbiddenInArgv, forbiddenInScript, writesOutsideBom } from "./forbidden.js";
+import { languageStage } from "./language-stage.js";
 import { parseLock, treeHash } from "./tree-hash.js";
 
 export type Stage = "manifest" | "assets" | "logic" | "hash";
@@ -209,19 +213,14 @@ export async function checkTemplates(
       }
     }
 
-    // 3. logic
     const structuralOk = manifestOk && !found.some((d) => d.severity === "error");
-    if (stages.includes("logic") && structuralOk) {
-      found.push(
-        ...(await logicStage(folder, manifest, files, hashes.get(folder.name) as string, lint, at)),
-      );
-    }
-
-    // 4. hash
+    // 3. hash — before anything renders: an unlocked (unreviewed) template is never rendered.
+    let hashOk = true;
     if (stages.includes("hash")) {
       const lock = lockText === undefined ? undefined : parseLock(lockText);
       const hash = hashes.get(folder.name) as string;
       if (typeof lock === "string") {
+        hashOk = false;
         found.push({
           code: "PLB862",
           severity: "error",
@@ -230,6 +229,7 @@ export async function checkTemplates(
           location: { file: lockPath, line: 1, column: 1 },
         });
       } else if (lock?.templates[folder.name] !== hash) {
+        hashOk = false;
         const why =
           lock === undefined
             ? `${lockPath} does not exist`
@@ -244,6 +244,23 @@ export async function checkTemplates(
           path: ["slug"],
         });
       }
+    }
+
+    // 4. language (parse only) and 5. logic (render with sample_inputs, lint)
+    if (stages.includes("logic") && structuralOk) {
+      const language = languageStage(folder.dir, manifest, files, src);
+      found.push(...language);
+      if (language.length === 0 && hashOk)
+        found.push(
+          ...(await logicStage(
+            folder,
+            manifest,
+            files,
+            hashes.get(folder.name) as string,
+            lint,
+            at,
+          )),
+        );
     }
 
     diagnostics.push(...found);
