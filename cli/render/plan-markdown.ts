@@ -16,6 +16,7 @@ import {
   riskById,
   settingsText,
   summaryText,
+  unmanagedText,
 } from "./plan-human.js";
 
 /** What the approvals policy asks of this plan, when the caller knows (plan reads policies.yml). */
@@ -64,6 +65,8 @@ export function renderPlanMarkdown(plan: PlanDocument, approvals?: MarkdownAppro
   const report = reportText(s);
   if (report) out.push("", `> [!WARNING]\n> ${report}`);
   const renumbers = renumberLines(plan);
+  const unmanaged = unmanagedText(plan);
+  if (unmanaged) out.push("", `> [!NOTE]\n> ${mdCode(unmanaged)}`);
   if (renumbers.length > 0)
     out.push("", `> [!CAUTION]\n> ${renumbers.map((r) => mdCode(r)).join("\n> ")}`);
   const actionable = plan.changes.filter(isActionable);

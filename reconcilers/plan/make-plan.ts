@@ -1,7 +1,7 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
 import { assessRisk } from "../../core/approvals/risk.js";
-import { PlumbError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
 import {
@@ -15,10 +15,12 @@ import type { IncusDriver } from "../drivers/incus/types.js";
 import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
-import type { Change } from "../model.js";
+import { refId } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
 import type { PlanFileChange } from "./plan-files.js";
+import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
+import { unmanagedInOwnedProjects } from "./unmanaged.js";
 
 export interface SiteSettings {
   readonly bridgeAddresses: BridgeAddresses;
@@ -106,7 +108,12 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     scope,
     autoCleanup: input.autoCleanup,
   });
-  assertImages(changes, desired);
+  const unmanaged = unmanagedInOwnedProjects(
+    observation.observed,
+    new Set(desired.objects.map((o) => refId(o.ref))),
+  );
+  assertImagesResolve(changes, desired);
+  await assertLocalImagesExist(changes, driver);
   const plan = sealPlan({
     createdAt: input.now.toISOString(),
     tool: { name: "plumb", version: input.toolVersion },
@@ -132,20 +139,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
       trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,
     }),
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
   return { plan, desired, observation };
-}
-
-/** An instance that must be created needs an image this site can resolve. */
-function assertImages(changes: readonly Change[], desired: DesiredState): void {
-  const missing = changes
-    .filter((c) => c.ref.kind === "instance" && (c.action === "create" || c.action === "replace"))
-    .filter((c) => !("unsupported" in c && c.unsupported))
-    .map((c) => desired.imageProblems.get(c.ref.name))
-    .filter((p): p is string => p !== undefined);
-  if (missing.length > 0) {
-    throw new PlumbError("PLB715", [...new Set(missing)].join("; "), {
-      hint: "map the image to one this site has: --image-map images:debian/13=plumb-busybox (or PLUMB_IMAGE_MAP, or image_map in .plumb/site.yml)",
-    });
-  }
 }

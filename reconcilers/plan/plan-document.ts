@@ -63,6 +63,8 @@ export interface PlanDocument {
   readonly files: readonly PlanFileChange[];
   /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
   readonly renumbers?: readonly Renumber[];
+  /** Instances inside the estate's projects that plumb does not manage (`instance:web/x`): left alone. */
+  readonly unmanaged?: readonly string[];
   readonly summary: PlanSummary;
   /** What needs approvals: deletes, replaces, restarts, delete-protected, host access. */
   readonly risk: PlanRisk;
