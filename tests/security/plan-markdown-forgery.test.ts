@@ -20,9 +20,6 @@ import { PLUMB } from "../kit/plan-repo.js";
 /** C0, DEL, C1, line separators and bidi controls: none may come from the data. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes under test
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-/** plumb's own colour sequences. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: plumb's own escape sequences
-const SGR = /\u001b\[[0-9;]*m/g;
 
 const EVIL = "user.a\n```\n<!--";
 const ESC = "user.\u001b]0;pwned\u0007\u001b[2J";
