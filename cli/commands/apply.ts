@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { anchorAudit } from "../../core/audit/anchor.js";
 import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
+import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
+import { logFormat, runLogger } from "../../core/log/logger.js";
 import type { ChangeResult } from "../../reconcilers/apply/engine.js";
 import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
@@ -82,6 +84,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return conflictsOrOk(plan);
     }
     refuseRenumbers(plan, values["allow-renumber"] === true);
+    assertNotFrozen(session.root, "plumb apply", new Date(), freezeOverride(values, plan));
     if (values.yes !== true) {
       const go = await confirm(
         ctx,
@@ -119,7 +122,18 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       lockEnv: processLockEnv(),
       timestamp: timestamp(),
       recordSnapshots: (rec) => preApply.record(rec),
-      journal: auditedJournal(session.root, runId, plan, (type, data) => journal.event(type, data)),
+      journal: auditedJournal(
+        session.root,
+        runId,
+        plan,
+        (type, data) => journal.event(type, data),
+        {
+          logger: runLogger(runId, {
+            format: logFormat(values["log-format"], ctx.env),
+            env: ctx.env,
+          }),
+        },
+      ),
       onProgress: watcher?.onProgress,
       ...(replan ? { replan } : {}),
     }).finally(() => watcher?.progress.stop());

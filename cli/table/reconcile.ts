@@ -125,6 +125,19 @@ export function reconcileCommands(): CommandSpec[] {
           description: "Seconds a clean stop may take before it is forced (default 30)",
         },
         "lock-timeout": lockTimeoutOption,
+        "freeze-override": {
+          type: "string",
+          valueName: "why",
+          description:
+            "Apply inside a change freeze (emergency): needs change_freeze.override_approvals approvals on the plan; audited P0",
+        },
+        "log-format": {
+          type: "string",
+          valueName: "fmt",
+          choices: ["json", "off"],
+          description:
+            "json: pino JSON log lines on stderr, one per step, with the run id (also PLUMB_LOG_FORMAT; level PLUMB_LOG_LEVEL)",
+        },
         "allow-renumber": {
           type: "boolean",
           description:
