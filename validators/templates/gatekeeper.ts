@@ -14,6 +14,7 @@ import { PlumbError } from "../../core/errors.js";
 import type { LintDriver } from "../../core/io/lint-driver.js";
 import type { TemplateFolder } from "../../core/io/read-templates.js";
 import { MAX_TEMPLATE_FILE, MAX_TEMPLATE_TOTAL } from "../../core/io/read-templates.js";
+import type { CatalogAction } from "../../core/model/action.js";
 import type { TemplateManifest } from "../../core/model/template.js";
 import { parseYamlSource, type YamlSource } from "../../core/source/yaml-source.js";
 import { forge, type TemplateSource } from "../../generators/contract/hfc.js";
@@ -61,6 +62,7 @@ export async function checkTemplates(
   lockPath: string,
   lint: LintDriver,
   stages: readonly Stage[] = STAGES,
+  catalog: ReadonlyMap<string, CatalogAction> = new Map(),
 ): Promise<GatekeeperResult> {
   const diagnostics: Diagnostic[] = [];
   const templates: TemplateSource[] = [];
@@ -259,6 +261,7 @@ export async function checkTemplates(
             hashes.get(folder.name) as string,
             lint,
             at,
+            catalog,
           )),
         );
     }
@@ -270,6 +273,7 @@ export async function checkTemplates(
         manifest,
         files,
         treeHash: hashes.get(folder.name) as string,
+        catalog,
       });
     }
   }
