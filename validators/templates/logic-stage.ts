@@ -76,7 +76,7 @@ export async function logicStage(
     });
   }
   const bomPaths = new Set(forged.hfc.bom.map((b) => b.path));
-  for (const [i, b] of (manifest.bom ?? []).entries()) {
+  for (const b of manifest.bom ?? []) {
     if (b.executable !== true) continue;
     const text = files.get(b.source) ?? "";
     const file = `${folder.dir}/files/${b.source}`;
