@@ -2,6 +2,7 @@
 // run the gatekeeper.
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { repoLintDriver } from "../core/io/lint-cache.js";
 import { systemLintDriver } from "../core/io/lint-driver.js";
 import { readTemplates } from "../core/io/read-templates.js";
 import {
@@ -54,7 +55,7 @@ export async function checkRepoTemplates(
     read.folders,
     read.lock,
     read.lockPath,
-    systemLintDriver,
+    repoLintDriver(root, systemLintDriver),
     stages,
     catalog.actions,
   );

@@ -130,7 +130,8 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
       diagnostics.push(notMapping(src, "a mapping with network_policies"));
     } else if (isRecord(src.value)) {
       for (const key of Object.keys(src.value)) {
-        if (key === "network_policies") continue;
+        // change_freeze: read by core/freeze/policy.ts (apply, drift, the reconcile job)
+        if (key === "network_policies" || key === "change_freeze") continue;
         diagnostics.push({
           code: "PLB014",
           severity: "warning",
