@@ -10,7 +10,6 @@ import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
-import { readKeyringFiles } from "../core/io/trust-store.js";
 import { computeAddressing, type Renumber } from "../core/model/addressing.js";
 import { renumberText } from "../core/model/addressing-lock.js";
 import { buildEstate, type Estate } from "../core/model/estate.js";
@@ -77,7 +76,17 @@ export function openSession(
         ...(i.server_cert ? { serverCert: read(i.server_cert) } : {}),
         ...(i.server_fingerprint ? { serverFingerprint: i.server_fingerprint } : {}),
       })
-    : connectIncus({ kind: "unix", ...(i?.socket ? { socketPath: i.socket } : {}) }, {}, ctx.env);
+    : connectIncus(
+        {
+          kind: "unix",
+          // Like every site setting, the environment ($INCUS_SOCKET, $INCUS_DIR) overrides the file.
+          ...(i?.socket && !ctx.env.INCUS_SOCKET && !ctx.env.INCUS_DIR
+            ? { socketPath: i.socket }
+            : {}),
+        },
+        {},
+        ctx.env,
+      );
   return { root, site, driver, target: driver.target, close: () => driver.close() };
 }
 

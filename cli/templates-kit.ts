@@ -1,5 +1,6 @@
 // Shared by `plumb templates …`, `plumb contract …` and `plumb validate`: read templates/ and
 // run the gatekeeper.
+import { repoLintDriver } from "../core/io/lint-cache.js";
 import { systemLintDriver } from "../core/io/lint-driver.js";
 import { readTemplates } from "../core/io/read-templates.js";
 import {
@@ -23,7 +24,7 @@ export async function checkRepoTemplates(
     read.folders,
     read.lock,
     read.lockPath,
-    systemLintDriver,
+    repoLintDriver(root, systemLintDriver),
     stages,
   );
   return { ...result, count: read.folders.length, lockPath: read.lockPath };

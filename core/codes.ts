@@ -8,6 +8,7 @@ import { GENERATOR_CODES } from "./codes/generator.js";
 import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { KIND_CODES } from "./codes/kinds.js";
 import { OPS_CODES } from "./codes/ops.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
@@ -17,6 +18,7 @@ export const CODES = {
   ...EXEC_CODES,
   ...GENERATOR_CODES,
   ...INCUS_CODES,
+  ...KIND_CODES,
   ...CONTRACT_CODES,
   ...OPS_CODES,
   ...GITOPS_CODES,

@@ -9,19 +9,15 @@ import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
-import type { Output } from "../../core/output/output.js";
-import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
-import {
-  type ApplyProgress,
-  type ApplyReport,
-  runApply,
-} from "../../reconcilers/apply/run-apply.js";
+import type { ChangeResult } from "../../reconcilers/apply/engine.js";
+import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
   confirm,
@@ -34,55 +30,6 @@ import {
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
-function progressPrinter(out: Output, total: number) {
-  const s = out.style;
-  let n = 0;
-  return (p: ApplyProgress) => {
-    switch (p.type) {
-      case "lock":
-        if (p.takeover)
-          out.err(
-            s.yellow(
-              `took over a stale apply lock of run ${p.takeover.holder.run}: ${p.takeover.why}`,
-            ),
-          );
-        return;
-      case "snapshots": {
-        const ok = p.results.filter((r) => r.ok).length;
-        out.err(`snapshot ${p.name} of ${ok}/${p.results.length} instance(s) the plan touches`);
-        return;
-      }
-      case "cleanup":
-        if (p.deleted || p.failed)
-          out.err(
-            s.dim(
-              `retention: deleted ${p.deleted} old pre-apply snapshot(s)${p.failed ? `, ${p.failed} could not be deleted` : ""}`,
-            ),
-          );
-        return;
-      case "start":
-        return;
-      case "end": {
-        n++;
-        const r = p.result;
-        const head = out.isTTY ? `[${n}/${total}] ` : "";
-        const secs = `(${(r.ms / 1000).toFixed(1)}s)`;
-        const what = describeChange(p.change);
-        if (r.status === "done")
-          out.err(
-            `${head}${s.green("✓")} ${what} ${s.dim(secs)}${r.detail ? s.dim(` — ${r.detail}`) : ""}`,
-          );
-        else if (r.status === "skipped")
-          out.err(`${head}${s.yellow("–")} ${what}: skipped, ${r.detail}`);
-        else
-          out.err(
-            `${head}${s.red("✗")} ${what} ${s.dim(secs)}: ${r.error?.code} ${r.error?.message}`,
-          );
-      }
-    }
-  };
-}
-
 function count(results: readonly ChangeResult[], status: ChangeResult["status"]): number {
   return results.filter((r) => r.status === status).length;
 }
@@ -90,6 +37,10 @@ function count(results: readonly ChangeResult[], status: ChangeResult["status"])
 export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const out = ctx.output;
   const s = out.style;
+  // Numeric options are checked before anything is read or planned (`--parallelism 0` is refused).
+  const concurrency = intOption(values, "parallelism", 4, 1);
+  const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
+  const stopTimeout = intOption(values, "stop-timeout", 30, 0);
   const session = openSession(ctx, values);
   try {
     let plan: PlanDocument;
@@ -149,10 +100,10 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const journal = new RunJournal(session.root, runId);
     await journal.writeJson("plan.json", plan);
     journal.event("start", { plan: plan.digest, file: file ?? null, argv: process.argv.slice(2) });
-    const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
     const preApply = new PreApplyState(session.root);
     const leaseSeconds = intOption({ "lock-lease": ctx.env.PLUMB_LOCK_LEASE }, "lock-lease", 60, 3);
     const actionable = plan.changes.filter(isActionable).length;
+    const watcher = out.json ? undefined : watchApply(out, actionable, "apply");
     const report: ApplyReport = await runApply({
       plan,
       driver: session.driver,
@@ -161,8 +112,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         allowRestart: values["allow-restart"] === true,
         snapshot: values["no-snapshot"] !== true,
         keep,
-        concurrency: intOption(values, "parallelism", 4, 1),
-        stopTimeout: intOption(values, "stop-timeout", 30, 0),
+        concurrency,
+        stopTimeout,
         leaseMs: leaseSeconds * 1000,
         lockWaitMs: lockTimeout(ctx, values) * 1000,
       },
@@ -183,9 +134,9 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
           }),
         },
       ),
-      onProgress: out.json ? undefined : progressPrinter(out, actionable),
+      onProgress: watcher?.onProgress,
       ...(replan ? { replan } : {}),
-    });
+    }).finally(() => watcher?.progress.stop());
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
     await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
       out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),

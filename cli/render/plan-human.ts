@@ -157,6 +157,14 @@ export function settingsText(plan: PlanDocument): string {
   return `site: endpoint ${st.endpoint ?? plan.target}; image map ${map || "(none)"}; bridge addresses ${st.bridgeAddresses}; pool ${st.storagePool || "default"} (from ${from})`;
 }
 
+/** Instances in the estate's projects that plumb does not manage (never touched). */
+export function unmanagedText(plan: PlanDocument): string | undefined {
+  const u = plan.unmanaged ?? [];
+  if (u.length === 0) return undefined;
+  const names = u.map((id) => id.slice(id.indexOf(":") + 1));
+  return `! ${u.length} instance${u.length === 1 ? "" : "s"} inside the estate's projects ${u.length === 1 ? "is" : "are"} not managed by plumb (left untouched): ${names.join(", ")}`;
+}
+
 /** Sticky addressing: every address that moves, and what apply needs to move it. */
 export function renumberLines(plan: PlanDocument): string[] {
   return (plan.renumbers ?? []).map(
@@ -172,6 +180,8 @@ export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
     s.dim(settingsText(plan)),
   );
   for (const r of renumberLines(plan)) lines.push(s.yellow(r));
+  const u = unmanagedText(plan);
+  if (u) lines.push(s.yellow(u));
   if (plan.changes.length > 0) {
     lines.push("", "plumb will perform the following actions:", "");
     for (const c of plan.changes) lines.push(...changeLines(c, s), "");

@@ -5,7 +5,14 @@
 import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
-import { changeLines, renumberLines, reportText, settingsText, summaryText } from "./plan-human.js";
+import {
+  changeLines,
+  renumberLines,
+  reportText,
+  settingsText,
+  summaryText,
+  unmanagedText,
+} from "./plan-human.js";
 
 const MAX_CHARS = 60_000;
 const PLAIN = styler(false);
@@ -30,6 +37,8 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
   const report = reportText(s);
   if (report) out.push("", `> [!WARNING]\n> ${report}`);
   const renumbers = renumberLines(plan);
+  const unmanaged = unmanagedText(plan);
+  if (unmanaged) out.push("", `> [!NOTE]\n> ${unmanaged}`);
   if (renumbers.length > 0) out.push("", `> [!CAUTION]\n> ${renumbers.join("\n> ")}`);
   const actionable = plan.changes.filter(isActionable);
   if (actionable.length > 0) {

@@ -90,8 +90,8 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       "expires-in": {
         type: "string",
         valueName: "dur",
-        default: "7d",
-        description: "sign: manifest lifetime (7d, 12h, 90m)",
+        description:
+          "sign: manifest lifetime (7d, 12h, 90m; default 7d, at most 90d); a co-signer leaves it out",
       },
       "not-before": {
         type: "string",

@@ -2,6 +2,14 @@
 import type { CommandSpec, OptionSpec } from "../spec.js";
 import { infraOption } from "./options.js";
 
+/** `--lock-timeout`: every command that changes Incus takes the apply lock. */
+const lockTimeoutOption: OptionSpec = {
+  type: "string",
+  valueName: "s",
+  description:
+    "Wait up to this many seconds for another run's apply lock (default 0; also PLUMB_LOCK_TIMEOUT)",
+};
+
 /** Options shared by the commands that plan against Incus. */
 function planningOptions(): Record<string, OptionSpec> {
   return {
@@ -116,12 +124,7 @@ export function reconcileCommands(): CommandSpec[] {
           valueName: "s",
           description: "Seconds a clean stop may take before it is forced (default 30)",
         },
-        "lock-timeout": {
-          type: "string",
-          valueName: "s",
-          description:
-            "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
-        },
+        "lock-timeout": lockTimeoutOption,
         "freeze-override": {
           type: "string",
           valueName: "why",
@@ -153,8 +156,9 @@ export function reconcileCommands(): CommandSpec[] {
       name: "snapshot",
       summary: "Instance snapshots (create/restore/list/delete) and pre-apply rollback",
       description:
-        "create|restore|delete <instance|self> [name] — snap-YYYYMMDD-HHMMSS by default; the project is found by the\n" +
-        "instance name; `self` is this machine's hostname; restoring yourself asks first (--force skips).\n" +
+        "create|restore|delete <instance|self> [name] — snap-YYYYMMDD-HHMMSS by default; only instances of this estate\n" +
+        "(others: PLB632), under the apply lock; the project is found by the instance name; `self` is this machine's\n" +
+        "hostname; restoring yourself asks first (--force skips).\n" +
         "list [instance|self] — every instance when omitted.\n" +
         "rollback [timestamp] — restores pre-apply-<timestamp> (default: the latest) on every instance of the estate\n" +
         "that has it; --list shows the available ones; --cleanup --keep N deletes older ones.",
@@ -170,6 +174,7 @@ export function reconcileCommands(): CommandSpec[] {
         yes,
         list: { type: "boolean", description: "rollback: list the pre-apply snapshots" },
         cleanup: { type: "boolean", description: "rollback: delete old pre-apply snapshots" },
+        "lock-timeout": lockTimeoutOption,
         keep: {
           type: "string",
           valueName: "N",
@@ -223,8 +228,15 @@ export function reconcileCommands(): CommandSpec[] {
         "(inventory/, group_vars/, host_vars/ files with a managed section). Objects plumb does not own are never\n" +
         "touched and are listed. Requires --force.",
       usage: "plumb flush --force",
-      options: { infra: infraOption, force: { type: "boolean", description: "Really destroy" } },
-      examples: [["plumb flush --force", "Tear the lab down"]],
+      options: {
+        infra: infraOption,
+        force: { type: "boolean", description: "Really destroy" },
+        "lock-timeout": lockTimeoutOption,
+      },
+      examples: [
+        ["plumb flush --force", "Tear the lab down"],
+        ["plumb flush --force --lock-timeout 120", "Wait up to 2 minutes for a running apply"],
+      ],
       load: () => import("../commands/flush.js"),
     },
     {

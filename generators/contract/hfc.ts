@@ -4,16 +4,31 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv/dist/2020.js";
+import { formatPath, type JsonPath } from "../../core/diagnostics.js";
 import { PlumbError } from "../../core/errors.js";
-import type {
-  BomEntry,
-  Gate,
-  Operation,
-  Proof,
-  TemplateManifest,
+import {
+  type BomEntry,
+  type Gate,
+  type Operation,
+  type Proof,
+  type TemplateManifest,
+  type TemplateRisk,
+  templateRisk,
 } from "../../core/model/template.js";
 import { compileBash } from "./compile-bash.js";
 import { renderDeep, renderText, scopeOf } from "./render.js";
+import { checkStepsRendered, checkStepsStatic, type StepIssue } from "./step-check.js";
+
+/** A refused step, with its place in template.yml (the gatekeeper locates it from `path`). */
+export class StepError extends PlumbError {
+  readonly path: JsonPath;
+  constructor(dir: string, issue: StepIssue) {
+    super(issue.code, `${dir}/template.yml ${formatPath(issue.path)}: ${issue.message}`, {
+      hint: "contracts run bounded steps only: see docs/contracts.md (step types, command allowlist, paths)",
+    });
+    this.path = issue.path;
+  }
+}
 
 export interface TemplateSource {
   /** Display path, e.g. `templates/motd`. */
@@ -50,6 +65,8 @@ export interface Hfc {
     readonly version: 1;
     readonly template: string;
     readonly template_hash: string;
+    /** high when the template declares executable assets (issue 12 turns it into approvals). */
+    readonly risk: TemplateRisk;
     readonly target: string;
     readonly created_at: string;
     readonly git_commit: string | null;
@@ -110,6 +127,8 @@ export function checkInputs(manifest: TemplateManifest, inputs: Record<string, u
 
 export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract {
   const m = t.manifest;
+  const fixed = checkStepsStatic(m, t.files)[0];
+  if (fixed) throw new StepError(t.dir, fixed);
   checkInputs(m, options.inputs);
   const inputs = options.inputs;
   const scope = scopeOf(m, inputs);
@@ -133,13 +152,20 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
     return {
       path,
       source: b.source,
-      mode: (b.mode ?? "0644").padStart(4, "0"),
+      mode: (b.mode ?? (b.executable ? "0755" : "0644")).padStart(4, "0"),
       owner: b.owner ?? "root",
       group: b.group ?? "root",
       size: Buffer.byteLength(text, "utf8"),
       sha256: sha256(text),
     };
   });
+  const rendered = checkStepsRendered(m, {
+    gates,
+    bomPaths: bom.map((b) => b.path),
+    operations,
+    proofs,
+  })[0];
+  if (rendered) throw new StepError(t.dir, rendered);
   const template = `${m.slug}@${m.version}`;
   const id = `c-${sha256(stable({ template, template_hash: t.treeHash, target: options.target, inputs, git_commit: options.gitCommit })).slice(0, 24)}`;
   const hfc: Hfc = {
@@ -149,6 +175,7 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
       version: 1,
       template,
       template_hash: t.treeHash,
+      risk: templateRisk(m),
       target: options.target,
       created_at: options.createdAt,
       git_commit: options.gitCommit,

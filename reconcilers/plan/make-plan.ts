@@ -1,6 +1,6 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
-import { PlumbError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import type { Renumber } from "../../core/model/addressing.js";
 import type { Estate } from "../../core/model/estate.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
@@ -9,9 +9,11 @@ import type { IncusDriver } from "../drivers/incus/types.js";
 import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
-import type { Change } from "../model.js";
+import { refId } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
+import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
+import { unmanagedInOwnedProjects } from "./unmanaged.js";
 
 export interface SiteSettings {
   readonly bridgeAddresses: BridgeAddresses;
@@ -95,7 +97,12 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     scope,
     autoCleanup: input.autoCleanup,
   });
-  assertImages(changes, desired);
+  const unmanaged = unmanagedInOwnedProjects(
+    observation.observed,
+    new Set(desired.objects.map((o) => refId(o.ref))),
+  );
+  assertImagesResolve(changes, desired);
+  await assertLocalImagesExist(changes, driver);
   const plan = sealPlan({
     createdAt: input.now.toISOString(),
     tool: { name: "plumb", version: input.toolVersion },
@@ -116,20 +123,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
   return { plan, desired, observation };
-}
-
-/** An instance that must be created needs an image this site can resolve. */
-function assertImages(changes: readonly Change[], desired: DesiredState): void {
-  const missing = changes
-    .filter((c) => c.ref.kind === "instance" && (c.action === "create" || c.action === "replace"))
-    .filter((c) => !("unsupported" in c && c.unsupported))
-    .map((c) => desired.imageProblems.get(c.ref.name))
-    .filter((p): p is string => p !== undefined);
-  if (missing.length > 0) {
-    throw new PlumbError("PLB715", [...new Set(missing)].join("; "), {
-      hint: "map the image to one this site has: --image-map images:debian/13=plumb-busybox (or PLUMB_IMAGE_MAP, or image_map in .plumb/site.yml)",
-    });
-  }
 }

@@ -54,6 +54,8 @@ export interface PlanDocument {
   readonly changes: readonly Change[];
   /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
   readonly renumbers?: readonly Renumber[];
+  /** Instances inside the estate's projects that plumb does not manage (`instance:web/x`): left alone. */
+  readonly unmanaged?: readonly string[];
   readonly summary: PlanSummary;
   /** `sha256:` of the canonical JSON of every other field. */
   readonly digest: string;

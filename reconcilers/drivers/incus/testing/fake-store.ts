@@ -73,10 +73,23 @@ export class FakeStore {
       const op = this.#ops.get(name);
       return op ? sync(this.#ops.json(op)) : errorReply(404, "Operation not found");
     }
+    if (kind === "storage-pools" && name === undefined && method === "GET") {
+      const pool = {
+        name: "default",
+        driver: "dir",
+        description: "",
+        config: {},
+        status: "Created",
+      };
+      return sync(recursion ? [pool] : ["/1.0/storage-pools/default"]);
+    }
     const collection = collectionOf(parts);
     if (collection) {
       const { kind: c, name: n } = collection;
       return routeCollection(this.projects, project, c, method, n, b, ifMatch, url.searchParams);
+    }
+    if ((kind === "instances" || kind === "profiles") && !name && method === "GET") {
+      if (url.searchParams.get("all-projects") === "true") return this.#allProjects(kind);
     }
     const space = this.projects.get(project);
     if (kind === "instances") {
@@ -102,6 +115,18 @@ export class FakeStore {
       return this.#simple(kind, method, space, name, b, ifMatch, recursion);
     }
     return errorReply(404, "not found");
+  }
+
+  /** `all-projects=true` listings: every project's objects, each carrying its `project`. */
+  #allProjects(kind: "instances" | "profiles"): Reply {
+    const out: unknown[] = [];
+    for (const p of this.projects.keys()) {
+      const url = new URL(`http://incus/1.0/${kind}?recursion=1&project=${encodeURIComponent(p)}`);
+      const r = this.route("GET", url, undefined, undefined);
+      const items = (r.body as { metadata: Record<string, unknown>[] }).metadata;
+      out.push(...items.map((o) => ({ ...o, project: p })));
+    }
+    return sync(out);
   }
 
   #projects(
