@@ -133,6 +133,11 @@ async function forgeCommand(
     ctx.output.err(
       `  ${join(shown, "hfc.json")}     ${forged.hfc.gates.length} gates, ${forged.hfc.bom.length} files, ${forged.hfc.operations.length} operations, ${forged.hfc.proofs.length} proofs`,
     );
+    ctx.output.err(`  risk ${forged.hfc.header.risk}`);
+    for (const a of forged.hfc.actions)
+      ctx.output.err(
+        `  action ${a.action_id}: risk ${a.risk_level}, consent ${a.consent_level}, role ${a.role}`,
+      );
   }
   return ExitCode.ok;
 }

@@ -20,7 +20,8 @@ import { changeLines } from "../render/plan-human.js";
 import { confirm, openSession, toolVersion } from "../session.js";
 import type { CommandModule } from "../spec.js";
 
-const HEADER = "# yaml-language-server: $schema=../validators/infra.schema.json\n";
+const HEADER = "# yaml-language-server: $schema=../validators/infra-base.schema.json\n";
+const DOMAIN_HEADER = "# yaml-language-server: $schema=../../validators/infra-domain.schema.json\n";
 
 export const run: CommandModule["run"] = async (ctx, values) => {
   const out = ctx.output;
@@ -63,8 +64,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       "infra/base.yml": `${HEADER}# Imported by \`plumb import\` from ${session.target}.\n${stringify({ project_name: doc.project_name, global: doc.global })}`,
     };
     for (const [domain, body] of Object.entries(doc.domains ?? {})) {
-      files[`infra/domains/${domain}.yml`] =
-        `${HEADER.replace("../", "../../")}${stringify({ [domain]: body })}`;
+      files[`infra/domains/${domain}.yml`] = `${DOMAIN_HEADER}${stringify({ [domain]: body })}`;
     }
     if (imported.bridgeAddresses === "none") {
       files[".plumb/site.yml"] =

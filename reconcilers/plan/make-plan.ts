@@ -100,7 +100,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     const incusNetworks = new Set(
       observation.observed.filter((o) => o.ref.kind === "network").map((o) => o.ref.name),
     );
-    checkHostOverlap(desired.objects, input.host.networks(), incusNetworks);
+    checkHostOverlap(desired.objects, await input.host.networks(), incusNetworks);
   }
   const changes = computeChanges({
     desired: desired.objects,

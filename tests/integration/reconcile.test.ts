@@ -57,7 +57,7 @@ describe.skipIf(skip)(`reconcile on the real daemon${why}`, { timeout: 240_000 }
     await plumb(["flush", "--force"], dir).catch(() => undefined);
     await cleanupPrefix(d, p);
     d.close();
-  });
+  }, 240_000);
 
   it("create: apply builds the estate; every object carries ownership labels", async () => {
     const r = await plumb(["apply", "--yes"], dir);
