@@ -13,7 +13,7 @@ function gateLine(g: Gate): [string, string] {
   if ("os_family" in g)
     return [`gate_os_family ${shqArgv(g.os_family)}`, `OS is one of ${g.os_family.join(", ")}`];
   if ("port_free" in g)
-    return [`! port_listening ${g.port_free}`, `TCP port ${g.port_free} is free`];
+    return [`! port_listening ${shq(String(g.port_free))}`, `TCP port ${g.port_free} is free`];
   if ("command_exists" in g)
     return [
       `command -v -- ${shq(g.command_exists)} >/dev/null 2>&1`,
@@ -62,7 +62,10 @@ function proofLine(p: Proof): [string, string] {
   }
   if ("service_active" in p)
     return [`service_active ${shq(p.service_active)}`, `service ${p.service_active} is active`];
-  return [`port_listening ${p.tcp_listening}`, `TCP port ${p.tcp_listening} is listening`];
+  return [
+    `port_listening ${shq(String(p.tcp_listening))}`,
+    `TCP port ${p.tcp_listening} is listening`,
+  ];
 }
 
 /** One checked step: sets the step counter, logs what it does, fails with its description. */
@@ -75,8 +78,10 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
   const out: string[] = [];
   out.push(
     "#!/usr/bin/env bash",
-    `# plumb contract ${h.id}: ${h.template} for ${h.target}`,
-    `# Compiled by plumb from ${h.template} (template ${h.template_hash}, commit ${h.git_commit ?? "none"}).`,
+    // No value appears outside single quotes, comments included: a newline in a target or
+    // template name would otherwise end the comment and start a command.
+    "# plumb contract, compiled by plumb: identity, template, target and commit are the quoted",
+    "# values at the top of main().",
     "# A signed manifest binds the sha256 of these exact bytes: any edit invalidates the signatures.",
     "# Values are single-quoted data (SC2016/SC2089/SC2090 would flag literal $ or quotes in them).",
     "# shellcheck disable=SC2016,SC2089,SC2090",
@@ -85,6 +90,8 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     "  umask 022",
     "  export LC_ALL=C",
     `  readonly contract_id=${shq(h.id)}`,
+    `  readonly contract_template=${shq(h.template)} contract_template_hash=${shq(h.template_hash)}`,
+    `  readonly contract_target=${shq(h.target)} contract_commit=${shq(h.git_commit ?? "none")}`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
     '  readonly dest="${PLUMB_DESTDIR:-}"',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
@@ -94,7 +101,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     '  mkdir -p -- "$log_dir"',
     '  exec > >(tee -a -- "$log_dir/$contract_id.log") 2>&1',
     "  trap 'on_exit $?' EXIT",
-    `  log ${shq(`contract ${h.id} (${h.template}) for ${h.target}: start`)}`,
+    '  log "contract $contract_id ($contract_template, template $contract_template_hash, commit $contract_commit) for $contract_target: start"',
     "",
   );
   let n = 0;
@@ -128,7 +135,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
   for (const p of hfc.proofs) out.push(step(++n, ...proofLine(p)));
   out.push(
     "  phase=finished",
-    `  log ${shq(`contract ${h.id}: success`)}`,
+    '  log "contract $contract_id: success"',
     "  result success",
     "}",
     'main "$@"',
