@@ -5,6 +5,8 @@ import { join } from "node:path";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { countBySeverity, sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/errors.js";
+import { readTemplates } from "../../core/io/read-templates.js";
+import { templateCheckCache, templateLineText } from "../../core/io/template-check-cache.js";
 import { loadAndValidate } from "../load-estate.js";
 import { diagnosticJson, renderGithub, renderHuman, summaryLine } from "../render/diagnostics.js";
 import type { CommandModule } from "../spec.js";
@@ -23,10 +25,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   let templates = 0;
   let templateLine: ((file: string, line: number) => string | undefined) | undefined;
   if (values["skip-templates"] !== true && existsSync(join(root, "templates"))) {
-    const { checkRepoTemplates } = await import("../templates-kit.js");
-    const checked = await checkRepoTemplates(root);
+    const checked = await checkTemplatesCached(root);
     templates = checked.count;
-    templateLine = (file, line) => checked.sources.get(file)?.lineText(line);
+    templateLine = checked.lineText;
     const promoted = checked.diagnostics.map((d) =>
       strict && d.severity === "warning" ? { ...d, severity: "error" as const } : d,
     );
@@ -69,3 +70,30 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   }
   return ok ? ExitCode.ok : ExitCode.error;
 };
+
+/**
+ * The template gatekeeper's verdict, reused when nothing it reads changed (template bytes, the
+ * lock, the linters, plumb's build: core/io/template-check-cache.ts); otherwise run and recorded.
+ */
+async function checkTemplatesCached(root: string): Promise<{
+  count: number;
+  diagnostics: readonly Diagnostic[];
+  lineText: (file: string, line: number) => string | undefined;
+}> {
+  const read = readTemplates(root);
+  const cache = await templateCheckCache(
+    root,
+    read,
+    new URL("../../build-id.txt", import.meta.url),
+  );
+  const hit = cache?.get();
+  if (hit !== undefined) return { ...hit, lineText: templateLineText(read) };
+  const { checkRepoTemplates } = await import("../templates-kit.js");
+  const checked = await checkRepoTemplates(root);
+  await cache?.put({ count: checked.count, diagnostics: checked.diagnostics });
+  return {
+    count: checked.count,
+    diagnostics: checked.diagnostics,
+    lineText: (file, line) => checked.sources.get(file)?.lineText(line),
+  };
+}

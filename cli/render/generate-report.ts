@@ -81,11 +81,13 @@ export function fileLines(plan: WritePlan, ctx: ReportContext): string[] {
   for (const a of plan.actions) {
     if (a.kind === "unchanged" || a.kind === "conflict") continue;
     const note =
-      a.kind === "update" && a.forced
-        ? `  (hand edits at ${formatLines(a.forced.lines)} overwritten: --force)`
-        : a.kind === "update" && a.unverified
-          ? "  (section had no plumb hash: hand edits could not be checked)"
-          : "";
+      a.kind === "update" && a.adopted
+        ? "  (adopted: managed section inserted, the rest of the file kept)"
+        : a.kind === "update" && a.forced
+          ? `  (hand edits at ${formatLines(a.forced.lines)} overwritten: --force)`
+          : a.kind === "update" && a.unverified
+            ? "  (section had no plumb hash: hand edits could not be checked)"
+            : "";
     out.push(`${colour[a.kind](VERB[ctx.mode][a.kind].padEnd(12))} ${ctx.show(a.path)}${note}`);
     if (ctx.mode !== "write") out.push(diffOf(a, ctx));
   }
@@ -230,6 +232,7 @@ export function jsonReport(r: JsonReportInput, ctx: ReportContext): Record<strin
       action: a.kind,
       ...(a.kind === "update" && a.forced ? { handEditedLines: a.forced.lines } : {}),
       ...(a.kind === "update" && a.unverified ? { unverified: true } : {}),
+      ...(a.kind === "update" && a.adopted ? { adopted: true } : {}),
       ...(ctx.mode !== "write" && (a.kind === "create" || a.kind === "update")
         ? {
             diff: unifiedDiff(a.kind === "create" ? undefined : a.before, a.after, {

@@ -100,6 +100,7 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       ],
       ["plumb generate --dry-run", "Show what would be written, write nothing"],
       ["plumb generate --prune --yes", "Also delete files of removed domains and machines"],
+      ["plumb generate --allow-renumber", "Record a deliberate subnet_id/ip change in the lock"],
       ["plumb sync --infra ../anklume/infra.yml --out /tmp/tree", "anklume's name; another estate"],
     ],
     load: () => import("../commands/generate.js"),
@@ -112,8 +113,12 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
     examples: [
       ["plumb schema > infra.schema.json", "Save the schema"],
       [
-        "# yaml-language-server: $schema=../validators/infra.schema.json",
-        "First line of an infra file: editors then complete and check it",
+        "# yaml-language-server: $schema=validators/infra.schema.json",
+        "First line of an infra.yml (single file): editors then complete and check it",
+      ],
+      [
+        "# yaml-language-server: $schema=../../validators/infra-domain.schema.json",
+        "First line of infra/domains/*.yml (also infra-base / infra-policies.schema.json)",
       ],
     ],
     load: () => import("../commands/schema.js"),

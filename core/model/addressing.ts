@@ -162,7 +162,7 @@ export function computeAddressing(doc: unknown, lock: AddressLock = EMPTY_LOCK):
       const kept = new Map<string, number>();
       for (const [name, d] of members) {
         if (validSubnetId(d.subnet_id)) continue;
-        const seq = recordedSeq(lock.domains[name], `10.${second}`);
+        const seq = recordedSeq(own(lock.domains, name), `10.${second}`);
         if (seq !== undefined && !taken.has(seq)) {
           taken.set(seq, name);
           kept.set(name, seq);
@@ -262,7 +262,7 @@ export function computeAddressing(doc: unknown, lock: AddressLock = EMPTY_LOCK):
       for (const [mname, m] of ms) {
         const explicit = isRecord(m) ? m.ip : undefined;
         if (explicit !== undefined && explicit !== null && explicit !== "") continue;
-        const ip = parseIPv4(lock.machines[mname]);
+        const ip = parseIPv4(own(lock.machines, mname));
         if (!ip || `${ip[0]}.${ip[1]}.${ip[2]}` !== addr.prefix) continue;
         if (ip[3] < AUTO_IP_FIRST || ip[3] > AUTO_IP_LAST || used.has(ip[3])) continue;
         used.add(ip[3]);
@@ -324,12 +324,12 @@ function renumbersOf(
 ): Renumber[] {
   const out: Renumber[] = [];
   for (const [name, a] of domains) {
-    const from = lock.domains[name];
+    const from = own(lock.domains, name);
     if (from !== undefined && from !== a.subnet)
       out.push({ kind: "domain", name, domain: name, from, to: a.subnet });
   }
   for (const m of machines) {
-    const from = lock.machines[m.machine];
+    const from = own(lock.machines, m.machine);
     if (from !== undefined && m.ip !== undefined && from !== m.ip)
       out.push({ kind: "machine", name: m.machine, domain: m.domain, from, to: m.ip });
   }
@@ -350,4 +350,9 @@ function domainAddress(
     subnet: `${prefix}.0/24`,
     gateway: `${prefix}.${GATEWAY_HOST}`,
   };
+}
+
+/** A recorded entry, never one inherited from Object.prototype (a domain named `__proto__`). */
+function own(rec: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }

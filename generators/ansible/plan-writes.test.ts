@@ -80,7 +80,7 @@ describe("planWrites", () => {
     expect(newText(a)?.endsWith("\n\nmine: 1\n")).toBe(true);
   });
 
-  it("turns marker problems into conflicts with their code", () => {
+  it("turns marker problems (and a file it cannot adopt) into conflicts with their code", () => {
     const plan = planWrites(
       tree({ "a/x.yml": "x: 1\n", "a/y.yml": "y: 1\n" }),
       new Map([
@@ -89,7 +89,7 @@ describe("planWrites", () => {
       ]),
     );
     expect(plan.actions.map((a) => (a.kind === "conflict" ? a.conflict.code : a.kind))).toEqual([
-      "PLB601",
+      "PLB610",
       "PLB603",
     ]);
   });

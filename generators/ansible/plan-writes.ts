@@ -3,6 +3,7 @@
 // apply step never starts. The plan is plain data, versioned, and can be printed as JSON.
 import type { Code } from "../../core/codes.js";
 import { changedLines } from "../line-diff.js";
+import { adoptFile } from "./adopt.js";
 import {
   HASH_PREFIX,
   isHandEdited,
@@ -41,6 +42,8 @@ export type FileAction =
       readonly forced?: HandEdit;
       /** The section had no plumb hash (written by anklume or by hand): edits not checkable. */
       readonly unverified?: boolean;
+      /** The file had no managed section: one was inserted, everything else kept (adopt.ts). */
+      readonly adopted?: boolean;
     }
   | { readonly kind: "unchanged"; readonly path: string }
   | {
@@ -80,7 +83,7 @@ export function planWrites(
         ? { kind: "create", path, after: fresh }
         : before === fresh // the common case, settled without parsing
           ? { kind: "unchanged", path }
-          : planExisting(path, before, section, options),
+          : planExisting(path, before, section, body, options),
     );
   }
   return { version: 1, actions, orphans: findOrphans(existing, tree) };
@@ -90,9 +93,17 @@ function planExisting(
   path: string,
   before: string,
   section: string,
+  body: string,
   options: PlanOptions,
 ): FileAction {
   const parsed = parseManagedFile(before);
+  if (!parsed.ok && parsed.problem.code === "PLB601") {
+    // No markers at all: a file the repository had before plumb. Adopt it.
+    const adopted = adoptFile(before, section, body.trimEnd());
+    return adopted.ok
+      ? { kind: "update", path, before, after: adopted.after, adopted: true }
+      : { kind: "conflict", path, before, conflict: adopted };
+  }
   if (!parsed.ok) return { kind: "conflict", path, before, conflict: parsed.problem };
   const current = parsed.section;
   const currentText = before.slice(current.start, current.end);

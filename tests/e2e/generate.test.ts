@@ -190,7 +190,7 @@ describe("plumb generate (built CLI)", () => {
     expect(readFileSync(file, "utf8")).toContain("domain_description: Public web tier");
   });
 
-  it("refuses files with missing or duplicated markers, pointing at the line", () => {
+  it("refuses duplicated markers and an adoption that would set a key twice, pointing at the line", () => {
     const dir = exampleRepo();
     plumb(["generate"], dir);
     writeFileSync(join(dir, "inventory/web.yml"), "---\nall: {}\n");
@@ -201,8 +201,24 @@ describe("plumb generate (built CLI)", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.diagnostics.map((d: { code: string; file: string }) => [d.code, d.file])).toEqual([
       ["PLB602", "host_vars/ci-builder.yml"],
-      ["PLB601", "inventory/web.yml"],
+      ["PLB609", "inventory/web.yml"],
     ]);
+  });
+
+  it("adopts an existing file without markers: --check reports it, generate keeps the user's text", () => {
+    const dir = exampleRepo();
+    plumb(["generate"], dir);
+    const file = join(dir, "host_vars/ci-builder.yml");
+    writeFileSync(file, "---\n# ours, from before plumb\nbackup_window: '02:00'\n");
+    const check = plumb(["generate", "--check"], dir);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain("host_vars/ci-builder.yml  (adopted: managed section inserted");
+    const r = plumb(["generate"], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text.startsWith("---\n# === MANAGED BY infra.yml ===\n")).toBe(true);
+    expect(text.endsWith("\n\n# ours, from before plumb\nbackup_window: '02:00'\n")).toBe(true);
+    expect(plumb(["generate", "--check"], dir).code).toBe(0);
   });
 
   it("lists orphans; --prune refuses without a terminal or --yes, deletes with --yes, keeps protected ones", () => {

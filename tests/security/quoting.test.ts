@@ -59,11 +59,13 @@ const FIELDS = [
   "op.symlink",
   "op.mkdir",
   "op.mkdir.mode",
+  "op.mkdir.owner",
   "op.run.arg",
   "proof.file_contains",
   "proof.command.arg",
   "proof.stdout_contains",
   "proof.service_active",
+  "proof.package_installed",
 ] as const;
 
 function hfcWith(
@@ -75,6 +77,7 @@ function hfcWith(
     version: 1 as const,
     template: "t@1.0.0",
     template_hash: "sha256:00",
+    risk: "low" as const,
     target: "t1",
     created_at: "2026-01-01T00:00:00Z",
     git_commit: null as string | null,
@@ -112,16 +115,18 @@ function hfcWith(
   if (field === "op.service.name") operations.push({ service: { name: v, action: "restart" } });
   if (field === "op.apt") operations.push({ apt_install: [v] });
   if (field === "op.symlink") operations.push({ symlink: { target: v, link: `/srv/${v}` } });
-  if (field === "op.mkdir") operations.push({ mkdir: { path: `/srv/${v}` } });
-  if (field === "op.mkdir.mode") operations.push({ mkdir: { path: "/srv/d", mode: v } });
-  if (field === "op.run.arg") operations.push({ run: { argv: ["printf", "%s\\n", v] } });
+  if (field === "op.mkdir") operations.push({ directory: { path: `/srv/${v}` } });
+  if (field === "op.mkdir.mode") operations.push({ directory: { path: "/srv/d", mode: v } });
+  if (field === "op.mkdir.owner") operations.push({ directory: { path: "/srv/d", owner: v } });
+  if (field === "op.run.arg") operations.push({ command: { exec: "printf", args: ["%s\\n", v] } });
   if (field === "proof.file_contains")
     proofs.push({ file_contains: { path: `/srv/${v}`, text: v } });
-  if (field === "proof.command.arg") proofs.push({ command: { argv: ["printf", "%s", v] } });
+  if (field === "proof.command.arg") proofs.push({ command: { exec: "printf", args: ["%s", v] } });
   if (field === "proof.stdout_contains")
-    proofs.push({ command: { argv: ["printf", "%s", "x"], stdout_contains: v } });
+    proofs.push({ command: { exec: "printf", args: ["%s", "x"], stdout_contains: v } });
+  if (field === "proof.package_installed") proofs.push({ package_installed: v });
   if (field === "proof.service_active") proofs.push({ service_active: v });
-  return { hfc: { hfc: 1, header, gates, bom, operations, proofs }, contents };
+  return { hfc: { hfc: 1, header, gates, bom, operations, actions: [], proofs }, contents };
 }
 
 beforeAll(() => {
