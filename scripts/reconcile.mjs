@@ -13,6 +13,9 @@ import { $, fs, minimist, path, argv as zargv } from "zx";
 
 $.verbose = false;
 $.quiet = true;
+// No stdin for children: bash started with a socket on stdin believes it runs under rshd and
+// sources ~/.bashrc (slow, and not ours to run).
+$.stdio = ["ignore", "pipe", "pipe"];
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = minimist(process.argv.slice(2), {
@@ -451,6 +454,12 @@ try {
 } catch (e) {
   log.warn({ err: e.message }, "metrics not written");
 }
+// Anchor the head once more, so that even the job's last audit entries cannot be cut off unseen.
+await $({
+  cwd: repo,
+  nothrow: true,
+  env: { ...process.env, NO_COLOR: "1" },
+})`${process.execPath} ${plumbBin} audit anchor`;
 process.stderr.write(
   `reconcile run ${runId}: ${exitCode === 0 ? "converged" : `failed at ${failedAt} (exit ${exitCode}); resume with --resume ${runId}`}\n`,
 );

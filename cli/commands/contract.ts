@@ -99,8 +99,9 @@ async function forgeCommand(
   const forged = forge(template, {
     target,
     inputs,
-    gitCommit: git.headCommit(),
-    createdAt: (values["created-at"] as string | undefined) ?? reproducibleTime(ctx.env, git),
+    gitCommit: await git.headCommit(),
+    createdAt:
+      (values["created-at"] as string | undefined) ?? (await reproducibleTime(ctx.env, git)),
   });
   const id = forged.hfc.header.id;
   const dir = resolve(root, (values.out as string | undefined) ?? join(".plumb", "contracts", id));

@@ -43,7 +43,21 @@ interface JobRun {
   stderr: string;
 }
 
-function job(args: string[], killAfterMs?: number): Promise<JobRun> {
+/** Kills the job while `step` runs (plus a random moment into it), or after `ms`. */
+type Kill = { step: string } | { ms: number };
+
+function stepRunning(step: string): boolean {
+  try {
+    const id = readdirRun();
+    if (!id) return false;
+    const s = JSON.parse(readFileSync(join(dir, ".plumb", "runs", id, "reconcile.json"), "utf8"));
+    return s.steps[step]?.status === "running";
+  } catch {
+    return false;
+  }
+}
+
+function job(args: string[], kill?: Kill): Promise<JobRun> {
   const child = spawn(process.execPath, [JOB, ...args], {
     cwd: dir,
     env: {
@@ -59,16 +73,26 @@ function job(args: string[], killAfterMs?: number): Promise<JobRun> {
   child.stderr.on("data", (c: Buffer) => {
     stderr += c.toString();
   });
-  if (killAfterMs !== undefined)
-    setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), "SIGKILL");
-      } catch {
-        // already finished
-      }
-    }, killAfterMs);
+  const killNow = () => {
+    try {
+      process.kill(-(child.pid as number), "SIGKILL");
+    } catch {
+      // already finished
+    }
+  };
+  let poll: NodeJS.Timeout | undefined;
+  if (kill && "ms" in kill) setTimeout(killNow, kill.ms);
+  if (kill && "step" in kill)
+    poll = setInterval(() => {
+      if (!stepRunning(kill.step)) return;
+      clearInterval(poll);
+      setTimeout(killNow, Math.floor(Math.random() * 3000));
+    }, 100);
   return new Promise((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stderr })),
+    child.on("close", (code, signal) => {
+      clearInterval(poll);
+      resolve({ code, signal, stderr });
+    }),
   );
 }
 
@@ -120,15 +144,20 @@ describe.skipIf(skip)(`reconcile job on the real Incus${why}`, () => {
     git("commit", "-q", "-m", "estate");
 
     // First run: killed early, then resumed, killing again a couple of times at random moments.
-    const first = await job(
-      ["--unreviewed", "--webhook", webhook],
-      1500 + Math.floor(Math.random() * 4000),
-    );
+    // Kill points: a random moment, then inside the apply step (lock, snapshots, changes), then a
+    // random later step; each resumed run may itself be killed.
+    const steps = ["replan", "report"]; // still ahead after the apply kill
+    const kills: Kill[] = [
+      { ms: 1500 + Math.floor(Math.random() * 4000) },
+      { step: "apply" },
+      { step: steps[Math.floor(Math.random() * steps.length)] as string },
+    ];
+    const first = await job(["--unreviewed", "--webhook", webhook], kills[0]);
     let runId = /reconcile run (\S+):/.exec(first.stderr)?.[1] ?? readdirRun();
     if (first.code !== null || runId !== undefined) chainOk();
     let last: JobRun = first;
     for (let attempt = 0; attempt < 8 && last.code !== 0; attempt++) {
-      const kill = attempt < 2 ? 2000 + Math.floor(Math.random() * 6000) : undefined;
+      const kill = kills[attempt + 1];
       // killed before it recorded anything: start over
       last = await job(runId ? ["--resume", runId] : ["--unreviewed", "--webhook", webhook], kill);
       runId ??= /reconcile run (\S+):/.exec(last.stderr)?.[1] ?? readdirRun();
