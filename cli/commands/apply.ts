@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { anchorAudit } from "../../core/audit/anchor.js";
 import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
+import { planApprovers } from "../../core/freeze/approvers.js";
 import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
@@ -84,7 +85,19 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return conflictsOrOk(plan);
     }
     refuseRenumbers(plan, values["allow-renumber"] === true);
-    assertNotFrozen(session.root, "plumb apply", new Date(), freezeOverride(values, plan));
+    assertNotFrozen(
+      session.root,
+      "plumb apply",
+      new Date(),
+      freezeOverride(values, plan, () =>
+        planApprovers(
+          session.root,
+          ctx.env,
+          file === undefined ? undefined : readFileSync(file, "utf8"),
+          plan.digest,
+        ),
+      ),
+    );
     if (values.yes !== true) {
       const go = await confirm(
         ctx,
