@@ -1,6 +1,7 @@
 // The stable message codes, one table per area under core/codes/. Tests assert codes, never
 // message text; docs/error-codes.md is generated from this table (`npm run gen`) and a test
 // keeps the two in step. A code never changes meaning once released.
+import { BINDING_CODES } from "./codes/binding.js";
 import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
 import { EXEC_CODES } from "./codes/exec.js";
@@ -20,6 +21,7 @@ export const CODES = {
   ...INCUS_CODES,
   ...KIND_CODES,
   ...CONTRACT_CODES,
+  ...BINDING_CODES,
   ...OPS_CODES,
   ...GITOPS_CODES,
   ...TRUST_CODES,

@@ -1,16 +1,35 @@
-// A small line diff (Myers' O(ND) algorithm) and its unified rendering, for `generate --check`
-// and for pointing at hand-edited lines. Pure; no dependency.
+// Line diffs for `generate --check` and for pointing at hand-edited lines, on the `diff` package
+// (jsdiff: Myers' O(ND) algorithm). This module keeps plumb's own output format: `diff -u` text
+// with git's a/ b/ prefixes, `--- /dev/null` for a created file and diff(1)'s ranges. Pure.
+import { diffArrays, structuredPatch } from "diff";
 
 export type Edit =
   | { readonly op: "equal"; readonly a: number; readonly b: number }
   | { readonly op: "delete"; readonly a: number }
   | { readonly op: "insert"; readonly b: number };
 
-/** Beyond this many differences the middle is shown as one replacement (bounded memory). */
+/** Beyond this many differences the middle is shown as one replacement (bounded time/memory). */
 const MAX_EDIT_DISTANCE = 1000;
 
 /** Edit script turning `a` into `b`; indices are 0-based positions in each array. */
 export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
+  const parts = diffArrays([...a], [...b], { maxEditLength: MAX_EDIT_DISTANCE });
+  if (parts === undefined) return replaceMiddle(a, b);
+  const edits: Edit[] = [];
+  let ia = 0;
+  let ib = 0;
+  for (const part of parts) {
+    for (let k = 0; k < part.value.length; k++) {
+      if (part.added) edits.push({ op: "insert", b: ib++ });
+      else if (part.removed) edits.push({ op: "delete", a: ia++ });
+      else edits.push({ op: "equal", a: ia++, b: ib++ });
+    }
+  }
+  return edits;
+}
+
+/** Too different for a bounded diff: common head and tail, everything between replaced. */
+function replaceMiddle(a: readonly string[], b: readonly string[]): Edit[] {
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
@@ -21,82 +40,10 @@ export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
   }
   const edits: Edit[] = [];
   for (let i = 0; i < start; i++) edits.push({ op: "equal", a: i, b: i });
-  edits.push(...middle(a, b, start, endA, start, endB));
+  for (let i = start; i < endA; i++) edits.push({ op: "delete", a: i });
+  for (let i = start; i < endB; i++) edits.push({ op: "insert", b: i });
   for (let i = 0; endA + i < a.length; i++) edits.push({ op: "equal", a: endA + i, b: endB + i });
   return edits;
-}
-
-function middle(
-  a: readonly string[],
-  b: readonly string[],
-  a0: number,
-  a1: number,
-  b0: number,
-  b1: number,
-): Edit[] {
-  const n = a1 - a0;
-  const m = b1 - b0;
-  const replaceAll = (): Edit[] => [
-    ...Array.from({ length: n }, (_, i): Edit => ({ op: "delete", a: a0 + i })),
-    ...Array.from({ length: m }, (_, i): Edit => ({ op: "insert", b: b0 + i })),
-  ];
-  if (n === 0 || m === 0) return replaceAll();
-  const max = Math.min(n + m, MAX_EDIT_DISTANCE);
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
-  let found = -1;
-  for (let d = 0; d <= max && found < 0; d++) {
-    trace.push(v.slice());
-    for (let k = -d; k <= d; k += 2) {
-      let x =
-        k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number))
-          ? (v[offset + k + 1] as number)
-          : (v[offset + k - 1] as number) + 1;
-      let y = x - k;
-      while (x < n && y < m && a[a0 + x] === b[b0 + y]) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) {
-        found = d;
-        break;
-      }
-    }
-  }
-  if (found < 0) return replaceAll();
-  // Walk the trace backwards from (n, m) to (0, 0).
-  const out: Edit[] = [];
-  let x = n;
-  let y = m;
-  for (let d = found; d > 0; d--) {
-    const prev = trace[d] as Int32Array;
-    const k = x - y;
-    const down =
-      k === -d || (k !== d && (prev[offset + k - 1] as number) < (prev[offset + k + 1] as number));
-    const pk = down ? k + 1 : k - 1;
-    const px = prev[offset + pk] as number;
-    const py = px - pk;
-    while (x > px + (down ? 0 : 1) && y > py + (down ? 1 : 0)) {
-      x--;
-      y--;
-      out.push({ op: "equal", a: a0 + x, b: b0 + y });
-    }
-    if (down) {
-      y--;
-      out.push({ op: "insert", b: b0 + y });
-    } else {
-      x--;
-      out.push({ op: "delete", a: a0 + x });
-    }
-  }
-  while (x > 0 && y > 0) {
-    x--;
-    y--;
-    out.push({ op: "equal", a: a0 + x, b: b0 + y });
-  }
-  return out.reverse();
 }
 
 interface Lines {
@@ -127,67 +74,32 @@ export function unifiedDiff(
   options: UnifiedOptions,
 ): string {
   if (oldText === newText) return "";
-  const context = options.context ?? 3;
-  const a = splitLines(oldText ?? "");
-  const b = splitLines(newText);
-  // A missing final newline makes the last line differ, as in diff(1).
-  const la = a.eol ? a.lines : [...a.lines.slice(0, -1), `${a.lines.at(-1)}\0`];
-  const lb = b.eol ? b.lines : [...b.lines.slice(0, -1), `${b.lines.at(-1)}\0`];
-  const edits = diffLines(la, lb);
+  const patch = structuredPatch(
+    options.oldPath,
+    options.newPath,
+    oldText ?? "",
+    newText,
+    undefined,
+    undefined,
+    { context: options.context ?? 3 },
+  );
   // git's a/ b/ prefixes for relative paths; an absolute path is shown as it is.
   const side = (prefix: string, p: string) => (p.startsWith("/") ? p : `${prefix}${p}`);
   const out = [
     `--- ${oldText === undefined ? "/dev/null" : side("a/", options.oldPath)}`,
     `+++ ${side("b/", options.newPath)}`,
   ];
-  const changed = edits.map((e, i) => (e.op === "equal" ? -1 : i)).filter((i) => i >= 0);
-  let i = 0;
-  while (i < changed.length) {
-    // Group changes whose context windows touch into one hunk.
-    const first = changed[i] as number;
-    let last = first;
-    while (i + 1 < changed.length && (changed[i + 1] as number) - last <= 2 * context) {
-      i++;
-      last = changed[i] as number;
-    }
-    i++;
-    const from = Math.max(0, first - context);
-    const to = Math.min(edits.length - 1, last + context);
-    const slice = edits.slice(from, to + 1);
-    const aStart = startOf(edits, from, "a");
-    const bStart = startOf(edits, from, "b");
-    const aCount = slice.filter((e) => e.op !== "insert").length;
-    const bCount = slice.filter((e) => e.op !== "delete").length;
-    out.push(`@@ -${range(aStart, aCount)} +${range(bStart, bCount)} @@`);
-    for (const e of slice) {
-      if (e.op === "equal") out.push(...render(" ", la[e.a] as string));
-      else if (e.op === "delete") out.push(...render("-", la[e.a] as string));
-      else out.push(...render("+", lb[e.b] as string));
-    }
+  for (const h of patch.hunks) {
+    out.push(`@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@`);
+    out.push(...h.lines);
   }
   return `${out.join("\n")}\n`;
 }
 
-function render(sign: string, line: string): string[] {
-  return line.endsWith("\0")
-    ? [`${sign}${line.slice(0, -1)}`, "\\ No newline at end of file"]
-    : [`${sign}${line}`];
-}
-
-/** 0-based index in side `side` of the first line at or after edit `index`. */
-function startOf(edits: readonly Edit[], index: number, side: "a" | "b"): number {
-  let count = 0;
-  for (let i = 0; i < index; i++) {
-    const e = edits[i] as Edit;
-    if (side === "a" ? e.op !== "insert" : e.op !== "delete") count++;
-  }
-  return count;
-}
-
 function range(start: number, count: number): string {
-  // diff -u: a hunk of zero lines names the line before it.
-  if (count === 0) return `${start},0`;
-  return count === 1 ? `${start + 1}` : `${start + 1},${count}`;
+  // diff -u: a hunk of zero lines names the line before it; one line has no count.
+  if (count === 0) return `${Math.max(0, start - 1)},0`;
+  return count === 1 ? `${start}` : `${start},${count}`;
 }
 
 /**

@@ -122,14 +122,22 @@ export const templateSchema = {
           one("apt_install", {
             type: "array",
             minItems: 1,
-            items: { type: "string", pattern: "^[a-z0-9][a-z0-9+.-]*$" },
+            items: {
+              type: "string",
+              minLength: 1,
+              description: "Debian package name (checked after rendering); may use {{ inputs }}.",
+            },
           }),
           one("service", {
             type: "object",
             required: ["name", "action"],
             additionalProperties: false,
             properties: {
-              name: { type: "string", pattern: "^[A-Za-z0-9@._-]+$" },
+              name: {
+                type: "string",
+                minLength: 1,
+                description: "Unit name (checked after rendering); may use {{ inputs }}.",
+              },
               action: { enum: ["enable", "start", "restart", "reload", "stop"] },
             },
           }),
@@ -158,6 +166,23 @@ export const templateSchema = {
         ],
       },
     },
+    actions: {
+      type: "array",
+      description:
+        "Catalog actions (templates/actions/<action_id>.yml) run after the operations, in order; their probes join the proofs.",
+      items: {
+        type: "object",
+        required: ["action"],
+        additionalProperties: false,
+        properties: {
+          action: { type: "string", pattern: SLUG, description: "An action_id of the catalog." },
+          params: {
+            type: "object",
+            description: "The action's params; strings may use {{ inputs }}.",
+          },
+        },
+      },
+    },
     proofs: {
       type: "array",
       description: "Checked last; every BOM checksum is re-verified too.",
@@ -173,7 +198,16 @@ export const templateSchema = {
             },
           }),
           one("command", command({ stdout_contains: { type: "string" } })),
-          one("service_active", { type: "string", pattern: "^[A-Za-z0-9@._-]+$" }),
+          one("service_active", {
+            type: "string",
+            minLength: 1,
+            description: "Service that must be active (name checked after rendering).",
+          }),
+          one("package_installed", {
+            type: "string",
+            minLength: 1,
+            description: "Debian package that must be installed (checked after rendering).",
+          }),
           one("tcp_listening", { type: "integer", minimum: 1, maximum: 65535 }),
         ],
       },

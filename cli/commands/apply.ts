@@ -2,7 +2,7 @@
 // (refused before the first change if anything moved). Lock in Incus, pre-apply snapshots,
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { assertApproved } from "../../core/approvals/approvals.js";
 import { anchorAudit } from "../../core/audit/anchor.js";
 import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
@@ -16,8 +16,10 @@ import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
-import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
+import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { approvalState } from "../plan-approvals.js";
+import { verifiedSavedPlan } from "../plan-binding.js";
 import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
@@ -47,19 +49,19 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     let plan: PlanDocument;
     let replan: (() => Promise<readonly Change[]>) | undefined;
     const file = positionals[0];
+    const allowDirty = values["allow-dirty"] === true;
     if (file !== undefined) {
-      if (values.limit || values["image-map"] || values["bridge-addresses"]) {
+      if (
+        values.limit ||
+        values["image-map"] ||
+        values["bridge-addresses"] ||
+        values["changed-since"]
+      ) {
         throw new UsageError(
-          "--limit, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
+          "--limit, --changed-since, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
         );
       }
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (e) {
-        throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
-      }
-      plan = parsePlan(text, file);
+      plan = await verifiedSavedPlan(ctx, values, session, file, allowDirty);
     } else {
       // Operations an interrupted apply left running would race this plan: let them finish.
       const { estate } = loadEstate(ctx, values);
@@ -73,6 +75,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       plan = (await planFromRepo(ctx, values, session)).plan;
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
+    }
+    const approvals = approvalState(plan, session.root, ctx.env, new Date());
+    assertApproved(approvals.requirements, approvals.counted, approvals.keyring);
+    if (!out.json && approvals.counted.approvers.length > 0) {
+      out.err(
+        s.dim(
+          `approved by ${approvals.counted.approvers.map((a) => a.principal).join(", ")} (${approvals.counted.approvers.length} of ${approvals.requirements.required} required)`,
+        ),
+      );
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {

@@ -99,8 +99,9 @@ async function forgeCommand(
   const forged = forge(template, {
     target,
     inputs,
-    gitCommit: git.headCommit(),
-    createdAt: (values["created-at"] as string | undefined) ?? reproducibleTime(ctx.env, git),
+    gitCommit: await git.headCommit(),
+    createdAt:
+      (values["created-at"] as string | undefined) ?? (await reproducibleTime(ctx.env, git)),
   });
   const id = forged.hfc.header.id;
   const dir = resolve(root, (values.out as string | undefined) ?? join(".plumb", "contracts", id));
@@ -132,6 +133,11 @@ async function forgeCommand(
     ctx.output.err(
       `  ${join(shown, "hfc.json")}     ${forged.hfc.gates.length} gates, ${forged.hfc.bom.length} files, ${forged.hfc.operations.length} operations, ${forged.hfc.proofs.length} proofs`,
     );
+    ctx.output.err(`  risk ${forged.hfc.header.risk}`);
+    for (const a of forged.hfc.actions)
+      ctx.output.err(
+        `  action ${a.action_id}: risk ${a.risk_level}, consent ${a.consent_level}, role ${a.role}`,
+      );
   }
   return ExitCode.ok;
 }

@@ -1,10 +1,12 @@
 // `plumb flush --force`: destroys every Incus object the estate owns (instances, profiles,
 // projects, bridges: the plan of an empty estate with auto_cleanup, applied under the lock) and
 // the generated Ansible files. Objects plumb does not own are listed, never touched.
+
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { PlumbError } from "../../core/errors.js";
+import { NO_GIT } from "../../core/io/git.js";
 import { RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { MANAGED_BEGIN } from "../../generators/ansible/managed-section.js";
 import { GENERATED_DIRS } from "../../generators/ansible/render.js";
@@ -76,7 +78,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       tool: { name: "plumb", version: toolVersion() },
       owner,
       target: session.target,
-      git: { head: null },
+      git: NO_GIT,
       limit: null,
       projects: observation.projects,
       settings: { bridgeAddresses: "declared", storagePool: "", imageMap: {}, autoCleanup: true },
@@ -86,6 +88,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       },
       observed: observedRecords([], observation.observed, changes, scope),
       changes,
+      risk: { items: [] },
     });
     const runId = `${timestamp()}-${randomBytes(3).toString("hex")}`;
     const journal = new RunJournal(session.root, runId);

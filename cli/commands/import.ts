@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { PlumbError, UsageError } from "../../core/errors.js";
-import { gitDriver } from "../../core/io/git.js";
+import { gitDriver, planGitFacts } from "../../core/io/git.js";
 import { buildEstate } from "../../core/model/estate.js";
 import { loadInfra } from "../../core/source/infra-source.js";
 import { buildDesired } from "../../reconcilers/desired.js";
@@ -20,7 +20,8 @@ import { changeLines } from "../render/plan-human.js";
 import { confirm, openSession, toolVersion } from "../session.js";
 import type { CommandModule } from "../spec.js";
 
-const HEADER = "# yaml-language-server: $schema=../validators/infra.schema.json\n";
+const HEADER = "# yaml-language-server: $schema=../validators/infra-base.schema.json\n";
+const DOMAIN_HEADER = "# yaml-language-server: $schema=../../validators/infra-domain.schema.json\n";
 
 export const run: CommandModule["run"] = async (ctx, values) => {
   const out = ctx.output;
@@ -63,8 +64,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       "infra/base.yml": `${HEADER}# Imported by \`plumb import\` from ${session.target}.\n${stringify({ project_name: doc.project_name, global: doc.global })}`,
     };
     for (const [domain, body] of Object.entries(doc.domains ?? {})) {
-      files[`infra/domains/${domain}.yml`] =
-        `${HEADER.replace("../", "../../")}${stringify({ [domain]: body })}`;
+      files[`infra/domains/${domain}.yml`] = `${DOMAIN_HEADER}${stringify({ [domain]: body })}`;
     }
     if (imported.bridgeAddresses === "none") {
       files[".plumb/site.yml"] =
@@ -138,7 +138,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       },
       driver: d,
       target: session.target,
-      gitHead: gitDriver(outDir).headCommit(),
+      git: await planGitFacts(gitDriver(outDir)),
       toolVersion: toolVersion(),
       now: new Date(),
     });

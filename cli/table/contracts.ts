@@ -38,10 +38,11 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       "verify  the full policy: signatures by distinct trusted contract keys up to the threshold, not revoked, in their\n" +
       "        validity window; then target, time window, keyring version, replay mark, script and HFC digests.\n" +
       "test    runs the signed bundle in an ephemeral Incus container through the target-side verifier (stock\n" +
-      "        ssh-keygen inside), as a real target would, then deletes the container.\n" +
+      "        ssh-keygen inside), as a real target named --target would, then deletes the container (--keep keeps\n" +
+      "        it; --sandbox <name> runs again there, where the replay state persists).\n" +
       "Targets verify with stock ssh-keygen: see `plumb keys export-target`.",
     usage:
-      "plumb contract forge <slug> --target <machine> [--input k=v …] | sign <bundle> --key <file> | verify|test <bundle>",
+      "plumb contract forge <slug> --target <machine> [--input k=v …] | sign <bundle> --key <file> | verify <bundle> | test <bundle> --target <name>",
     positionals: { min: 1, max: 2 },
     options: {
       input: {
@@ -53,7 +54,8 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       target: {
         type: "string",
         valueName: "machine",
-        description: "forge: the machine the contract is for; verify: require this target",
+        description:
+          "forge: the machine the contract is for; verify: require this target; test: the sandbox's name (required)",
       },
       "external-target": {
         type: "boolean",
@@ -121,6 +123,12 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
         description: "test: Incus project of the sandbox container",
       },
       keep: { type: "boolean", description: "test: keep the sandbox container for inspection" },
+      sandbox: {
+        type: "string",
+        valueName: "name",
+        description:
+          "test: run in this kept sandbox again (its replay state persists: the same contract is refused)",
+      },
       "skip-local-verify": {
         type: "boolean",
         description:

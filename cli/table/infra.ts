@@ -113,8 +113,12 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
     examples: [
       ["plumb schema > infra.schema.json", "Save the schema"],
       [
-        "# yaml-language-server: $schema=../validators/infra.schema.json",
-        "First line of an infra file: editors then complete and check it",
+        "# yaml-language-server: $schema=validators/infra.schema.json",
+        "First line of an infra.yml (single file): editors then complete and check it",
+      ],
+      [
+        "# yaml-language-server: $schema=../../validators/infra-domain.schema.json",
+        "First line of infra/domains/*.yml (also infra-base / infra-policies.schema.json)",
       ],
     ],
     load: () => import("../commands/schema.js"),

@@ -93,8 +93,8 @@ describe("large batches", () => {
     for (const f of files) expect(readFileSync(f.path, "utf8")).toBe(f.content);
   });
 
-  it.skipIf(process.platform !== "linux")("flushes through `sync -f` on Linux", () => {
-    expect(flushFileSystems([dir()])).toBe(true);
+  it.skipIf(process.platform !== "linux")("flushes through `sync -f` on Linux", async () => {
+    expect(await flushFileSystems([dir()])).toBe(true);
   });
 });
 

@@ -7,7 +7,6 @@
 // concurrently. A large batch therefore writes every temporary file, then flushes the file system
 // once (syncfs(2), through coreutils' `sync -f`), and only then renames. Small batches, and
 // systems without `sync -f`, fsync each file.
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -21,6 +20,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { exec } from "../exec/exec.js";
 
 /** Suffix of our temporary files; they are hidden (leading dot) so Ansible never reads them. */
 export const TEMP_SUFFIX = ".plumb-tmp";
@@ -35,7 +35,7 @@ export interface FileWrite {
 
 export interface WriteOptions {
   /** Flushes the file systems holding `dirs`; false when it could not. Injected by tests. */
-  readonly flushFileSystems?: (dirs: readonly string[]) => boolean;
+  readonly flushFileSystems?: (dirs: readonly string[]) => boolean | Promise<boolean>;
 }
 
 export function tempPathFor(path: string): string {
@@ -73,7 +73,7 @@ export async function writeFilesAtomic(
         closeSync(fd);
       }
     }
-    if (batch && !(options.flushFileSystems ?? flushFileSystems)(dirs)) {
+    if (batch && !(await (options.flushFileSystems ?? flushFileSystems)(dirs))) {
       await fsyncAll(temps.map((t) => t.temp));
     }
     for (let i = 0; i < temps.length; i++) {
@@ -92,10 +92,14 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 }
 
 /** syncfs(2) on the file system of each folder, via coreutils `sync -f` (Linux). */
-export function flushFileSystems(dirs: readonly string[]): boolean {
+export async function flushFileSystems(dirs: readonly string[]): Promise<boolean> {
   if (process.platform !== "linux" || dirs.length === 0) return false;
-  const r = spawnSync("sync", ["-f", ...dirs], { stdio: "ignore", timeout: 120_000 });
-  return r.status === 0;
+  try {
+    const r = await exec("sync", ["-f", ...dirs], { reject: false, timeoutMs: 120_000 });
+    return r.exitCode === 0;
+  } catch {
+    return false; // no `sync` (PLB090) or it hung (PLB092): fsync each file instead
+  }
 }
 
 async function fsyncAll(paths: readonly string[]): Promise<void> {

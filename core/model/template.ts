@@ -30,6 +30,7 @@ export type Proof =
   | { file_contains: { path: string; text: string } }
   | { command: CommandStep & { stdout_contains?: string } }
   | { service_active: string }
+  | { package_installed: string }
   | { tcp_listening: number };
 
 export interface BomEntry {
@@ -59,11 +60,13 @@ export interface TemplateManifest {
   gates?: Gate[];
   bom?: BomEntry[];
   operations?: Operation[];
+  /** Catalog actions, run after the operations (templates compose the catalog). */
+  actions?: { action: string; params?: Record<string, unknown> }[];
   proofs?: Proof[];
 }
 
-/** low: bounded steps only; high: the template declares executable assets. */
-export type TemplateRisk = "low" | "high";
+/** low: bounded steps only; medium/high: from its catalog actions; high: executable assets. */
+export type TemplateRisk = "low" | "medium" | "high";
 
 export function templateRisk(m: TemplateManifest): TemplateRisk {
   return (m.bom ?? []).some((b) => b.executable === true) ? "high" : "low";
@@ -84,7 +87,13 @@ export const OPERATION_KINDS = [
   "directory",
   "command",
 ] as const;
-export const PROOF_KINDS = ["file_contains", "command", "service_active", "tcp_listening"] as const;
+export const PROOF_KINDS = [
+  "file_contains",
+  "command",
+  "service_active",
+  "package_installed",
+  "tcp_listening",
+] as const;
 
 /** The single key of a one-key step object (`{ port_free: 80 }` → "port_free"). */
 export function stepKind<T extends object>(step: T): keyof T & string {

@@ -17,7 +17,7 @@ const tree = (body = BODY): RenderedTree => ({
 });
 const plan = (existing: string, body = BODY) =>
   planWrites(tree(body), new Map([["host_vars/web-1.yml", existing]])).actions[0];
-const after = (existing: string, body = BODY) => {
+const adoptedUpdate = (existing: string, body = BODY) => {
   const a = plan(existing, body);
   if (a?.kind !== "update") throw new Error(`expected an update, got ${JSON.stringify(a)}`);
   return a;
@@ -27,7 +27,7 @@ describe("adopting a file without markers", () => {
   it("inserts the section after a leading `---`, keeping the rest byte for byte", () => {
     const mine = "---\n# my vars\nmy_var: 1\nlist:\n  - a\n";
 
-    const a = after(mine);
+    const a = adoptedUpdate(mine);
 
     expect(a.adopted).toBe(true);
     expect(a.after).toBe(`---\n${renderSection(BODY)}\n\n# my vars\nmy_var: 1\nlist:\n  - a\n`);
@@ -41,16 +41,16 @@ describe("adopting a file without markers", () => {
   });
 
   it("adds `---` and the section on top of a file without one (anklume's layout)", () => {
-    expect(after("my_var: 1\n").after).toBe(`---\n${renderSection(BODY)}\n\nmy_var: 1\n`);
+    expect(adoptedUpdate("my_var: 1\n").after).toBe(`---\n${renderSection(BODY)}\n\nmy_var: 1\n`);
   });
 
   it("keeps comments above the leading `---` above it", () => {
-    const a = after("# owned by ops\n---\nmy_var: 1\n");
+    const a = adoptedUpdate("# owned by ops\n---\nmy_var: 1\n");
     expect(a.after).toBe(`# owned by ops\n---\n${renderSection(BODY)}\n\nmy_var: 1\n`);
   });
 
   it("adopts an empty file", () => {
-    expect(after("").after).toBe(`---\n${renderSection(BODY)}\n\n`);
+    expect(adoptedUpdate("").after).toBe(`---\n${renderSection(BODY)}\n\n`);
   });
 
   it("refuses a key set both by the user and by the section, naming both lines (PLB609)", () => {
@@ -73,7 +73,7 @@ describe("adopting a file without markers", () => {
   });
 
   it("is reported as a change by --check (an update), and the next run is unchanged", () => {
-    const first = after("---\nmy_var: 1\n");
+    const first = adoptedUpdate("---\nmy_var: 1\n");
     expect(plan(first.after)?.kind).toBe("unchanged");
   });
 });

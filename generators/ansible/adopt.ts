@@ -69,7 +69,7 @@ export function adoptFile(before: string, section: string, sectionBody: string):
   }
   const managedKeys = topLevelKeys(sectionBody);
   // The body starts after the BEGIN, notice and hash lines of the section.
-  const bodyOffset = section.split("\n").findIndex((l) => l === sectionBody.split("\n")[0]);
+  const bodyOffset = section.split("\n").indexOf(sectionBody.split("\n")[0] ?? "");
   for (const [key, userLine] of userKeys) {
     const bodyLine = managedKeys.get(key);
     if (bodyLine === undefined) continue;

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { formatPath, type JsonPath } from "../../core/diagnostics.js";
 import { PlumbError } from "../../core/errors.js";
+import type { CatalogAction } from "../../core/model/action.js";
 import {
   type BomEntry,
   type Gate,
@@ -15,6 +16,7 @@ import {
   type TemplateRisk,
   templateRisk,
 } from "../../core/model/template.js";
+import { expandActions, type HfcAction, redactSensitive } from "./actions.js";
 import { compileBash } from "./compile-bash.js";
 import { renderDeep, renderText, scopeOf } from "./render.js";
 import { checkStepsRendered, checkStepsStatic, type StepIssue } from "./step-check.js";
@@ -38,6 +40,8 @@ export interface TemplateSource {
   readonly files: ReadonlyMap<string, string>;
   /** `sha256:<hex>` of the template folder (see validators/templates/tree-hash.ts). */
   readonly treeHash: string;
+  /** The loaded catalog (only actions that passed the gatekeeper and the lock). */
+  readonly catalog?: ReadonlyMap<string, CatalogAction>;
 }
 
 export interface ForgeOptions {
@@ -75,6 +79,8 @@ export interface Hfc {
   readonly gates: readonly Gate[];
   readonly bom: readonly HfcBom[];
   readonly operations: readonly Operation[];
+  /** Catalog actions the operations and proofs include (risk, consent, role, redacted params). */
+  readonly actions: readonly HfcAction[];
   readonly proofs: readonly Proof[];
 }
 
@@ -133,8 +139,12 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
   const inputs = options.inputs;
   const scope = scopeOf(m, inputs);
   const gates = renderDeep(m.gates ?? [], scope, `${t.dir}/template.yml gates`);
-  const operations = renderDeep(m.operations ?? [], scope, `${t.dir}/template.yml operations`);
-  const proofs = renderDeep(m.proofs ?? [], scope, `${t.dir}/template.yml proofs`);
+  const own = renderDeep(m.operations ?? [], scope, `${t.dir}/template.yml operations`);
+  const ownProofs = renderDeep(m.proofs ?? [], scope, `${t.dir}/template.yml proofs`);
+  const expanded = expandActions(m, t.catalog ?? new Map(), scope, t.dir);
+  if ("code" in expanded) throw new StepError(t.dir, expanded);
+  const operations = [...own, ...expanded.operations];
+  const proofs = [...ownProofs, ...expanded.proofs];
   const contents = new Map<string, string>();
   const bom: HfcBom[] = (m.bom ?? []).map((b: BomEntry, i) => {
     const path = renderText(b.path, scope, `${t.dir}/template.yml bom[${i}].path`);
@@ -162,8 +172,8 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
   const rendered = checkStepsRendered(m, {
     gates,
     bomPaths: bom.map((b) => b.path),
-    operations,
-    proofs,
+    operations: own,
+    proofs: ownProofs,
   })[0];
   if (rendered) throw new StepError(t.dir, rendered);
   const template = `${m.slug}@${m.version}`;
@@ -175,18 +185,25 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
       version: 1,
       template,
       template_hash: t.treeHash,
-      risk: templateRisk(m),
+      risk: maxRisk(templateRisk(m), expanded.actions),
       target: options.target,
       created_at: options.createdAt,
       git_commit: options.gitCommit,
-      inputs,
+      inputs: redactSensitive(inputs, m.inputs),
     },
     gates,
     bom,
     operations,
+    actions: expanded.actions,
     proofs,
   };
   return { hfc, script: compileBash(hfc, contents), contents };
+}
+
+const RISKS: readonly TemplateRisk[] = ["low", "medium", "high"];
+function maxRisk(base: TemplateRisk, actions: readonly HfcAction[]): TemplateRisk {
+  const levels = [base, ...actions.map((a) => a.risk_level.toLowerCase() as TemplateRisk)];
+  return RISKS[Math.max(...levels.map((l) => RISKS.indexOf(l)))] as TemplateRisk;
 }
 
 /** The HFC document as written to disk: 2-space JSON, trailing newline. */

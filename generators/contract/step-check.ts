@@ -16,7 +16,16 @@ import { type PathUse, pathProblem } from "./step-paths.js";
 import { isStaticText } from "./template-language.js";
 
 export interface StepIssue {
-  readonly code: "PLB824" | "PLB825" | "PLB826" | "PLB827" | "PLB828" | "PLB829" | "PLB832";
+  readonly code:
+    | "PLB824"
+    | "PLB825"
+    | "PLB826"
+    | "PLB827"
+    | "PLB828"
+    | "PLB829"
+    | "PLB832"
+    | "PLB833"
+    | "PLB834";
   readonly message: string;
   readonly path: JsonPath;
 }
@@ -138,6 +147,18 @@ export function checkStepsRendered(m: TemplateManifest, r: RenderedSteps): StepI
     if ("file_contains" in p && t && "file_contains" in t)
       path(p.file_contains.path, t.file_contains.path, "read", [...at, "file_contains", "path"]);
     if ("command" in p) args(p.command, [...at, "command"], "proof");
+    if ("service_active" in p && !SERVICE.test(p.service_active))
+      out.push({
+        code: "PLB832",
+        message: `'${p.service_active}' is not a service name`,
+        path: at,
+      });
+    if ("package_installed" in p && !PACKAGE.test(p.package_installed))
+      out.push({
+        code: "PLB832",
+        message: `'${p.package_installed}' is not a package name`,
+        path: at,
+      });
   });
   return out;
 }

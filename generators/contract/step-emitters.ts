@@ -74,6 +74,11 @@ export function proofLine(p: Proof, bom: readonly HfcBom[]): StepLine {
   }
   if ("service_active" in p)
     return [`service_active ${shq(p.service_active)}`, `service ${p.service_active} is active`];
+  if ("package_installed" in p)
+    return [
+      `dpkg-query -W -f='\${Status}' -- ${shq(p.package_installed)} 2>/dev/null | grep -q 'install ok installed'`,
+      `package ${p.package_installed} is installed`,
+    ];
   return [`port_listening ${p.tcp_listening}`, `TCP port ${p.tcp_listening} is listening`];
 }
 

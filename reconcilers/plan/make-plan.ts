@@ -1,8 +1,14 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
+import { assessRisk } from "../../core/approvals/risk.js";
 import { UsageError } from "../../core/errors.js";
+import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
-import type { Estate } from "../../core/model/estate.js";
+import {
+  DEFAULT_PERSISTENT_DATA_BASE,
+  DEFAULT_SHARED_VOLUMES_BASE,
+  type Estate,
+} from "../../core/model/estate.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
 import type { HostDriver } from "../drivers/host/host-networks.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
@@ -11,6 +17,7 @@ import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
 import { refId } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
+import type { PlanFileChange } from "./plan-files.js";
 import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
 import { unmanagedInOwnedProjects } from "./unmanaged.js";
@@ -29,12 +36,16 @@ export interface MakePlanInput {
   readonly autoCleanup: boolean;
   /** Addresses differing from the estate's addresses.lock.yml (core/model/addressing.ts). */
   readonly renumbers?: readonly Renumber[] | undefined;
+  /** Generated files that differ from what `plumb generate` would write (see plan-files.ts). */
+  readonly files?: readonly PlanFileChange[] | undefined;
   readonly limit?: readonly string[] | undefined;
   readonly settings: SiteSettings;
   readonly driver: IncusDriver;
   /** Where the driver points, recorded in the plan (`unix:/var/lib/incus/unix.socket`). */
   readonly target: string;
-  readonly gitHead: string | null;
+  readonly git: PlanGit;
+  /** Host paths disks may use without counting as host access (shared volumes, persistent data). */
+  readonly sharedRoots?: readonly string[] | undefined;
   readonly toolVersion: string;
   readonly now: Date;
   /** Listings already started (see `prefetch`); else they start here. */
@@ -89,7 +100,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     const incusNetworks = new Set(
       observation.observed.filter((o) => o.ref.kind === "network").map((o) => o.ref.name),
     );
-    checkHostOverlap(desired.objects, input.host.networks(), incusNetworks);
+    checkHostOverlap(desired.objects, await input.host.networks(), incusNetworks);
   }
   const changes = computeChanges({
     desired: desired.objects,
@@ -108,7 +119,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     tool: { name: "plumb", version: input.toolVersion },
     owner,
     target: input.target,
-    git: { head: input.gitHead },
+    git: input.git,
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
@@ -122,6 +133,11 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
+    files: input.files ?? [],
+    risk: assessRisk(changes, observation.observed, {
+      sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
+      trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,
+    }),
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   });

@@ -1,7 +1,9 @@
 // Plan-time image checks (issue 10, item 8): an unknown bare alias and an unmapped remote image
 // are refused by the plan, before any change; a known alias and a mapped image plan normally.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PlumbError } from "../../core/errors.js";
+import { NO_GIT } from "../../core/io/git.js";
 import { connectIncus } from "../drivers/incus/connect.js";
 import type { IncusApiDriver } from "../drivers/incus/incus-api-driver.js";
 import { FakeIncusServer } from "../drivers/incus/testing/fake-incus-server.js";
@@ -32,7 +34,7 @@ describe("plan-time image checks (fake Incus)", () => {
       settings: { bridgeAddresses: "none", storagePool: "default", imageMap, remotes: {} },
       driver: d,
       target: d.target,
-      gitHead: null,
+      git: NO_GIT,
       toolVersion: "test",
       now: new Date(),
     });

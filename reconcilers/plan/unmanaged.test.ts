@@ -1,6 +1,8 @@
 // A plan names the instances inside the estate's own projects that plumb does not manage
 // (issue 10, item 8), and leaves them out of its changes.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_GIT } from "../../core/io/git.js";
 import { runApply } from "../apply/run-apply.js";
 import { connectIncus } from "../drivers/incus/connect.js";
 import type { IncusApiDriver } from "../drivers/incus/incus-api-driver.js";
@@ -31,7 +33,7 @@ describe("unmanaged instances in owned projects (fake Incus)", () => {
         settings: { bridgeAddresses: "none", storagePool: "default", imageMap: {}, remotes: {} },
         driver: d,
         target: d.target,
-        gitHead: null,
+        git: NO_GIT,
         toolVersion: "test",
         now: new Date(),
       })

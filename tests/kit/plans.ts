@@ -97,12 +97,13 @@ export function syntheticPlan(o: SyntheticPlanOptions): PlanDocument {
     tool: { name: "plumb", version: "0.1.0" },
     owner: o.owner ?? "lab",
     target: "unix:/var/lib/incus/unix.socket",
-    git: { head: "0123456789abcdef0123456789abcdef01234567" },
+    git: { head: "0123456789abcdef0123456789abcdef01234567", base: null, clean: true, dirty: [] },
     limit: null,
     projects: [],
     settings: { bridgeAddresses: "none", storagePool: "default", imageMap: {}, autoCleanup: true },
     host: { vmSupported: false, serverVersion: "6.0.4" },
     observed: [],
     changes,
+    risk: { items: [] },
   });
 }

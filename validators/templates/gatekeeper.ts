@@ -10,13 +10,13 @@
 // Pure: file contents come in (core/io/read-templates.ts), bash/shellcheck run behind LintDriver.
 import { createRequire } from "node:module";
 import type { Diagnostic, JsonPath } from "../../core/diagnostics.js";
-import { PlumbError } from "../../core/errors.js";
 import type { LintDriver } from "../../core/io/lint-driver.js";
 import type { TemplateFolder } from "../../core/io/read-templates.js";
 import { MAX_TEMPLATE_FILE, MAX_TEMPLATE_TOTAL } from "../../core/io/read-templates.js";
+import type { CatalogAction } from "../../core/model/action.js";
 import type { TemplateManifest } from "../../core/model/template.js";
 import { parseYamlSource, type YamlSource } from "../../core/source/yaml-source.js";
-import { forge, type TemplateSource } from "../../generators/contract/hfc.js";
+import type { TemplateSource } from "../../generators/contract/hfc.js";
 import { schemaErrorsToDiagnostics } from "../schema-check.js";
 import { templateSchema } from "../template-schema.js";
 import { languageStage } from "./language-stage.js";
@@ -61,6 +61,7 @@ export async function checkTemplates(
   lockPath: string,
   lint: LintDriver,
   stages: readonly Stage[] = STAGES,
+  catalog: ReadonlyMap<string, CatalogAction> = new Map(),
 ): Promise<GatekeeperResult> {
   const diagnostics: Diagnostic[] = [];
   const templates: TemplateSource[] = [];
@@ -259,6 +260,7 @@ export async function checkTemplates(
             hashes.get(folder.name) as string,
             lint,
             at,
+            catalog,
           )),
         );
     }
@@ -270,6 +272,7 @@ export async function checkTemplates(
         manifest,
         files,
         treeHash: hashes.get(folder.name) as string,
+        catalog,
       });
     }
   }

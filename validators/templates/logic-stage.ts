@@ -6,6 +6,7 @@ import type { Diagnostic, JsonPath } from "../../core/diagnostics.js";
 import { PlumbError } from "../../core/errors.js";
 import type { LintDriver } from "../../core/io/lint-driver.js";
 import type { TemplateFolder } from "../../core/io/read-templates.js";
+import type { CatalogAction } from "../../core/model/action.js";
 import type { TemplateManifest } from "../../core/model/template.js";
 import { forge, StepError } from "../../generators/contract/hfc.js";
 import { checkStepsStatic } from "../../generators/contract/step-check.js";
@@ -20,6 +21,7 @@ export async function logicStage(
   hash: string,
   lint: LintDriver,
   at: Locate,
+  catalog: ReadonlyMap<string, CatalogAction> = new Map(),
 ): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const hint =
@@ -36,7 +38,7 @@ export async function logicStage(
   let forged: ReturnType<typeof forge>;
   try {
     forged = forge(
-      { dir: folder.dir, manifest, files, treeHash: hash },
+      { dir: folder.dir, manifest, files, treeHash: hash, catalog },
       {
         target: "gatekeeper-sample",
         inputs: manifest.sample_inputs,
@@ -74,7 +76,7 @@ export async function logicStage(
     });
   }
   const bomPaths = new Set(forged.hfc.bom.map((b) => b.path));
-  for (const [i, b] of (manifest.bom ?? []).entries()) {
+  for (const b of manifest.bom ?? []) {
     if (b.executable !== true) continue;
     const text = files.get(b.source) ?? "";
     const file = `${folder.dir}/files/${b.source}`;

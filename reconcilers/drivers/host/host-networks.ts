@@ -1,16 +1,21 @@
 // The host's own IPv4 networks: interface addresses (`ip -json addr`) and routes
 // (/proc/net/route, which needs no tool). Used to refuse bridges that would shadow them.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { exec } from "../../../core/exec/exec.js";
 import type { HostNetwork } from "../../host-overlap.js";
 
 export interface HostDriver {
-  networks(): HostNetwork[];
+  networks(): HostNetwork[] | Promise<HostNetwork[]>;
 }
 
-function addresses(): HostNetwork[] {
-  const r = spawnSync("ip", ["-json", "-4", "addr", "show"], { encoding: "utf8" });
-  if (r.status !== 0) return [];
+async function addresses(): Promise<HostNetwork[]> {
+  let r: { exitCode: number; stdout: string };
+  try {
+    r = await exec("ip", ["-json", "-4", "addr", "show"], { reject: false, timeoutMs: 10_000 });
+  } catch {
+    return []; // no `ip` (PLB090) or it hung: routes alone
+  }
+  if (r.exitCode !== 0) return [];
   try {
     const links = JSON.parse(r.stdout) as {
       ifname: string;
@@ -49,14 +54,14 @@ export function parseProcRoute(text: string): HostNetwork[] {
 
 export function systemHostDriver(): HostDriver {
   return {
-    networks() {
+    async networks() {
       let routes: HostNetwork[] = [];
       try {
         routes = parseProcRoute(readFileSync("/proc/net/route", "utf8"));
       } catch {
         // No procfs (not Linux): addresses alone.
       }
-      return [...addresses(), ...routes];
+      return [...(await addresses()), ...routes];
     },
   };
 }

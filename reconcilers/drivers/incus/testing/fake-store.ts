@@ -117,6 +117,19 @@ export class FakeStore {
     return errorReply(404, "not found");
   }
 
+  /** A bridge's `used_by`: profiles and instances with a nic on it, in every project. */
+  #networkUsers(network: string): string[] {
+    const out: string[] = [];
+    const onIt = (devices: Devices) => Object.values(devices).some((d) => d.network === network);
+    for (const [p, s] of this.projects) {
+      for (const [n, pr] of s.profiles)
+        if (onIt(pr.devices)) out.push(`/1.0/profiles/${n}?project=${p}`);
+      for (const [n, i] of s.instances)
+        if (onIt(i.devices)) out.push(`/1.0/instances/${n}?project=${p}`);
+    }
+    return out;
+  }
+
   /** `all-projects=true` listings: every project's objects, each carrying its `project`. */
   #allProjects(kind: "instances" | "profiles"): Reply {
     const out: unknown[] = [];
@@ -196,7 +209,7 @@ export class FakeStore {
     const view = (n: string) => {
       const o = map.get(n);
       return kind === "networks"
-        ? { name: n, managed: true, status: "Created", used_by: [], ...o }
+        ? { name: n, managed: true, status: "Created", used_by: this.#networkUsers(n), ...o }
         : { name: n, used_by: [], ...o };
     };
     const tag = (n: string) => {
@@ -249,6 +262,8 @@ export class FakeStore {
       return sync(null);
     }
     if (method === "DELETE") {
+      if (kind === "networks" && this.#networkUsers(name).length > 0)
+        return errorReply(400, "The network is currently in use");
       map.delete(name);
       return sync(null);
     }
