@@ -6,7 +6,6 @@ import { assertApproved } from "../../core/approvals/approvals.js";
 import { anchorAudit } from "../../core/audit/anchor.js";
 import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
-import { planApprovers } from "../../core/freeze/approvers.js";
 import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
@@ -100,14 +99,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       session.root,
       "plumb apply",
       new Date(),
-      freezeOverride(values, plan, () =>
-        planApprovers(
-          session.root,
-          ctx.env,
-          file === undefined ? undefined : readFileSync(file, "utf8"),
-          plan.digest,
-        ),
-      ),
+      freezeOverride(values, plan, () => approvals.counted.approvers.map((a) => a.id)),
     );
     if (values.yes !== true) {
       const go = await confirm(
