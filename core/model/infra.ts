@@ -43,6 +43,7 @@ export interface InfraGlobal {
   shared_volumes_base?: string;
   persistent_data_base?: string;
   auto_cleanup?: boolean;
+  ansible_dir?: string;
 }
 
 export interface InfraProfile {
@@ -138,6 +139,7 @@ export const KEYS = {
     shared_volumes_base: true,
     persistent_data_base: true,
     auto_cleanup: true,
+    ansible_dir: true,
   } satisfies Keys<InfraGlobal>,
   addressing: {
     base_octet: true,
