@@ -1,5 +1,5 @@
 // `plumb contract test <bundle>`: run a signed contract in an ephemeral Incus container through
-// the target-side verifier, as a real target would (seed 003's sandbox run), then delete it.
+// the target-side verifier, as a real target would (docs/contracts.md, "Sandbox run"), then delete it.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode, PlumbError } from "../../core/errors.js";

@@ -1,4 +1,4 @@
-// `plumb snapshot` (seed 004 §8, §8b): imperative snapshots of one instance, found in whichever
+// `plumb snapshot` (docs/reconcile.md): imperative snapshots of one instance, found in whichever
 // project holds it (machine names are unique across domains), and the pre-apply rollback.
 import { hostname } from "node:os";
 import { auditSnapshot } from "../../core/audit/hooks.js";
