@@ -10,10 +10,14 @@ import { PlumbError, UsageError, ValidationError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { loadSite, type Site } from "../core/io/site-config.js";
-import { readKeyringFiles } from "../core/io/trust-store.js";
 import { computeAddressing, type Renumber } from "../core/model/addressing.js";
 import { renumberText } from "../core/model/addressing-lock.js";
-import { buildEstate, type Estate } from "../core/model/estate.js";
+import {
+  buildEstate,
+  DEFAULT_PERSISTENT_DATA_BASE,
+  DEFAULT_SHARED_VOLUMES_BASE,
+  type Estate,
+} from "../core/model/estate.js";
 import { parseIsoZ } from "../core/trust/time.js";
 import { systemHostDriver } from "../reconcilers/drivers/host/host-networks.js";
 import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
@@ -22,6 +26,8 @@ import { parseImageMap } from "../reconcilers/images.js";
 import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan.js";
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "./load-estate.js";
+import { changedSinceOption, gitForPlan } from "./plan-binding.js";
+import { generatedFileChanges } from "./plan-generated.js";
 import { renderHuman, summaryLine } from "./render/diagnostics.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
 
@@ -77,13 +83,25 @@ export function openSession(
         ...(i.server_cert ? { serverCert: read(i.server_cert) } : {}),
         ...(i.server_fingerprint ? { serverFingerprint: i.server_fingerprint } : {}),
       })
-    : connectIncus({ kind: "unix", ...(i?.socket ? { socketPath: i.socket } : {}) }, {}, ctx.env);
+    : connectIncus(
+        {
+          kind: "unix",
+          // Like every site setting, the environment ($INCUS_SOCKET, $INCUS_DIR) overrides the file.
+          ...(i?.socket && !ctx.env.INCUS_SOCKET && !ctx.env.INCUS_DIR
+            ? { socketPath: i.socket }
+            : {}),
+        },
+        {},
+        ctx.env,
+      );
   return { root, site, driver, target: driver.target, close: () => driver.close() };
 }
 
 export interface LoadedForPlan {
   readonly estate: Estate;
   readonly autoCleanup: boolean;
+  /** Host paths disks may mount without counting as host access. */
+  readonly sharedRoots: readonly string[];
   /** Addresses that differ from addresses.lock.yml (sticky addressing). */
   readonly renumbers: readonly Renumber[];
 }
@@ -100,9 +118,14 @@ export function loadEstate(ctx: CommandContext, values: ParsedValues): LoadedFor
     ctx.output.err(summaryLine(result.diagnostics, ctx.output.style));
     throw new ValidationError(result.diagnostics);
   }
+  const g = result.document.global;
   return {
     estate: buildEstate(result.document, addressLock.lock),
-    autoCleanup: result.document.global?.auto_cleanup === true,
+    autoCleanup: g?.auto_cleanup === true,
+    sharedRoots: [
+      g?.shared_volumes_base ?? DEFAULT_SHARED_VOLUMES_BASE,
+      g?.persistent_data_base ?? DEFAULT_PERSISTENT_DATA_BASE,
+    ],
     renumbers: computeAddressing(result.document, addressLock.lock).renumbers,
   };
 }
@@ -112,22 +135,34 @@ export function limitOf(values: ParsedValues): string[] | undefined {
   return l && l.length > 0 ? l.flatMap((x) => x.split(",")).filter(Boolean) : undefined;
 }
 
+/** `limit` overrides the options' (a saved plan's own limit, when apply re-derives it). */
 export async function planFromRepo(
   ctx: CommandContext,
   values: ParsedValues,
   session: Session,
-): Promise<MadePlan> {
+  limit?: readonly string[],
+): Promise<MadePlan & { readonly estate: Estate }> {
   // Incus answers while the YAML is parsed and validated.
   const live = prefetch(session.driver);
-  const { estate, autoCleanup, renumbers } = loadEstate(ctx, values);
+  const { estate, autoCleanup, sharedRoots, renumbers } = loadEstate(ctx, values);
   const { map, bad } = parseImageMap(session.site.imageMapPairs);
   if (bad.length > 0)
     throw new PlumbError("PLB725", `image map entries must be from=to: ${bad.join(", ")}`);
-  return makePlan({
+  const bound = await gitForPlan(
+    gitDriver(session.root),
+    session.root,
+    changedSinceOption(values),
+    values.infra as string | undefined,
+    new Set(estate.domains.map((d) => d.name)),
+  );
+  if (bound.note) ctx.output.err(ctx.output.style.dim(bound.note));
+  const made = await makePlan({
     estate,
     autoCleanup,
     renumbers,
-    limit: limitOf(values),
+    limit: limit ?? bound.limit ?? limitOf(values),
+    sharedRoots,
+    files: generatedFileChanges(session.root, estate),
     settings: {
       bridgeAddresses: session.site.bridgeAddresses,
       storagePool: session.site.storagePool,
@@ -138,12 +173,13 @@ export async function planFromRepo(
     driver: session.driver,
     live,
     target: session.target,
-    gitHead: gitDriver(session.root).headCommit(),
+    git: bound.git,
     toolVersion: toolVersion(),
     now: new Date(),
     // The overlap check concerns this host's networks: only when Incus runs here.
     host: session.target.startsWith("unix:") ? systemHostDriver() : undefined,
   });
+  return { ...made, estate };
 }
 
 /** Sticky addressing: a plan that moves existing addresses runs only with --allow-renumber. */

@@ -1,6 +1,7 @@
 // The stable message codes, one table per area under core/codes/. Tests assert codes, never
 // message text; docs/error-codes.md is generated from this table (`npm run gen`) and a test
 // keeps the two in step. A code never changes meaning once released.
+import { BINDING_CODES } from "./codes/binding.js";
 import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
 import { EXEC_CODES } from "./codes/exec.js";
@@ -8,6 +9,7 @@ import { GENERATOR_CODES } from "./codes/generator.js";
 import { GITOPS_CODES } from "./codes/gitops.js";
 import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
+import { KIND_CODES } from "./codes/kinds.js";
 import { OPS_CODES } from "./codes/ops.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
@@ -17,7 +19,9 @@ export const CODES = {
   ...EXEC_CODES,
   ...GENERATOR_CODES,
   ...INCUS_CODES,
+  ...KIND_CODES,
   ...CONTRACT_CODES,
+  ...BINDING_CODES,
   ...OPS_CODES,
   ...GITOPS_CODES,
   ...TRUST_CODES,

@@ -41,4 +41,22 @@ describe("images", () => {
     });
     expect(parseImageMap(["x", "=y", "z="]).bad).toEqual(["x", "=y", "z="]);
   });
+
+  it("a site with an image map refuses an unmapped remote image; mapped to itself it resolves", () => {
+    const map = { "images:debian/13": "plumb-busybox" };
+    const r = resolveImage("images:debian/12", map, remotes);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(/images:debian\/12 is not in this site's image map/);
+    expect(resolveImage("local:bb", map, remotes).ok).toBe(true);
+    expect(resolveImage("bb", map, remotes).ok).toBe(true);
+    const self = resolveImage(
+      "images:debian/12",
+      { ...map, "images:debian/12": "images:debian/12" },
+      remotes,
+    );
+    expect(self.ok && self.source).toMatchObject({
+      server: "https://images.example",
+      alias: "debian/12",
+    });
+  });
 });

@@ -1,6 +1,8 @@
 // Image resolution: a declared image (`images:debian/13`) goes through the site's image map
 // first (an offline site maps it to a local alias: `images:debian/13=plumb-busybox`), then a
-// `remote:alias` is looked up in the incus CLI's remotes; a bare name is a local alias. Pure.
+// `remote:alias` is looked up in the incus CLI's remotes; a bare name is a local alias. A site
+// with an image map has said which remote images it can use: another remote image is refused at
+// plan time (map it, or map it to itself to let Incus download it). Pure.
 
 import type { ImageResolution } from "./desired.js";
 import type { InstanceSource } from "./drivers/incus/types.js";
@@ -15,8 +17,18 @@ export function resolveImage(
   imageMap: Readonly<Record<string, string>>,
   remotes: Readonly<Record<string, ImageRemote>>,
 ): ImageResolution {
-  const image = imageMap[declared] ?? declared;
+  const mapped = imageMap[declared];
+  const image = mapped ?? declared;
   const colon = image.indexOf(":");
+  if (mapped === undefined && colon >= 0 && Object.keys(imageMap).length > 0) {
+    const remote = image.slice(0, colon);
+    if (remote !== "local") {
+      return {
+        ok: false,
+        reason: `image ${image} is not in this site's image map (${Object.keys(imageMap).join(", ")}): map it to a local image, or to itself (${image}=${image}) to let Incus download it`,
+      };
+    }
+  }
   if (colon < 0) return { ok: true, source: { type: "image", alias: image } };
   const remote = image.slice(0, colon);
   const alias = image.slice(colon + 1);

@@ -17,7 +17,7 @@ domains:
   web:
     profiles: {tuned: {config: {limits.memory: 1GiB}, devices: {data: {type: disk, path: /d, source: /srv}}}}
     machines:
-      w1: {config: {limits.cpu: "1"}, boot_autostart: true, devices: {x: {type: disk, path: /x, source: /x}}}
+      w1: {config: {limits.cpu: "1"}, boot_autostart: true, devices: {x: {type: disk, path: /x, source: /x}}, storage_volumes: {data: {size: 1GiB, path: /data}}}
       w2: {state: stopped, profiles: [default, tuned]}
   data:
     machines:

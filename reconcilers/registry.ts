@@ -8,6 +8,7 @@ import { networkReconciler } from "./kinds/network/index.js";
 import { networkAclReconciler } from "./kinds/network-acl/index.js";
 import { profileReconciler } from "./kinds/profile/index.js";
 import { projectReconciler } from "./kinds/project/index.js";
+import { storageVolumeReconciler } from "./kinds/storage-volume/index.js";
 import type { Change, Kind } from "./model.js";
 import type { Reconciler } from "./reconciler.js";
 
@@ -16,6 +17,7 @@ export const RECONCILERS = {
   "network-acl": networkAclReconciler,
   network: networkReconciler,
   profile: profileReconciler,
+  "storage-volume": storageVolumeReconciler,
   instance: instanceReconciler,
   "instance-state": instanceStateReconciler,
 } as const satisfies { readonly [K in Kind]: Reconciler<K> };

@@ -305,6 +305,12 @@ export const infraSchema = {
           default: "running",
           description: "Whether `plumb apply` keeps the instance running or stopped.",
         },
+        target: {
+          type: "string",
+          minLength: 1,
+          description:
+            "Cluster member the instance is created on (Incus `target`); only with a clustered Incus.",
+        },
         persistent_data: {
           type: ["object", "null"],
           description:

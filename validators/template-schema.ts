@@ -9,12 +9,27 @@ const absTemplated = (description: string) =>
     pattern: "^/",
     description: `${description} Absolute; may use {{ inputs }}.`,
   }) as const;
-const argv = {
-  type: "array",
-  minItems: 1,
-  items: { type: "string" },
-  description: "Command and arguments (no shell); each may use {{ inputs }}.",
-} as const;
+const command = (extra: Record<string, object> = {}) =>
+  ({
+    type: "object",
+    required: ["exec"],
+    additionalProperties: false,
+    properties: {
+      exec: {
+        type: "string",
+        pattern: "^[A-Za-z0-9/._+-]+$",
+        description:
+          "An executable of plumb's allowlist (docs/contracts.md) or the path of a bom entry declared executable: true. Never a shell, interpreter or exec wrapper.",
+      },
+      args: {
+        type: "array",
+        items: { type: "string" },
+        description:
+          "Arguments (no shell); each may use {{ inputs }} and the rendered list must match one of the executable's argument forms.",
+      },
+      ...extra,
+    },
+  }) as const;
 const one = (key: string, value: object) =>
   ({
     type: "object",
@@ -81,9 +96,21 @@ export const templateSchema = {
             minLength: 1,
             description: "File under files/, rendered with nunjucks.",
           },
-          mode: { type: "string", pattern: "^0?[0-7]{3,4}$", default: "0644" },
+          mode: {
+            type: "string",
+            pattern: "^0?[0-7]{3,4}$",
+            default: "0644",
+            description:
+              "Octal; never setuid, setgid or sticky. Executable bits need executable: true.",
+          },
           owner: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
           group: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
+          executable: {
+            type: "boolean",
+            default: false,
+            description:
+              "Declares an executable asset (mode 0755 by default): deployed without template expressions, literal path under /usr/local/bin, /usr/local/sbin or /opt; marks the template high risk.",
+          },
         },
       },
     },
@@ -95,14 +122,22 @@ export const templateSchema = {
           one("apt_install", {
             type: "array",
             minItems: 1,
-            items: { type: "string", pattern: "^[a-z0-9][a-z0-9+.-]*$" },
+            items: {
+              type: "string",
+              minLength: 1,
+              description: "Debian package name (checked after rendering); may use {{ inputs }}.",
+            },
           }),
           one("service", {
             type: "object",
             required: ["name", "action"],
             additionalProperties: false,
             properties: {
-              name: { type: "string", pattern: "^[A-Za-z0-9@._-]+$" },
+              name: {
+                type: "string",
+                minLength: 1,
+                description: "Unit name (checked after rendering); may use {{ inputs }}.",
+              },
               action: { enum: ["enable", "start", "restart", "reload", "stop"] },
             },
           }),
@@ -112,22 +147,40 @@ export const templateSchema = {
             additionalProperties: false,
             properties: { target: absTemplated("Link target."), link: absTemplated("Link path.") },
           }),
-          one("mkdir", {
+          one("directory", {
             type: "object",
             required: ["path"],
             additionalProperties: false,
             properties: {
               path: absTemplated("Directory."),
-              mode: { type: "string", pattern: "^0?[0-7]{3,4}$" },
+              mode: {
+                type: "string",
+                pattern: "^0?[0-7]{3,4}$",
+                description: "Octal, default 0755; never setuid, setgid or sticky.",
+              },
+              owner: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
+              group: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
             },
           }),
-          one("run", {
-            type: "object",
-            required: ["argv"],
-            additionalProperties: false,
-            properties: { argv },
-          }),
+          one("command", command()),
         ],
+      },
+    },
+    actions: {
+      type: "array",
+      description:
+        "Catalog actions (templates/actions/<action_id>.yml) run after the operations, in order; their probes join the proofs.",
+      items: {
+        type: "object",
+        required: ["action"],
+        additionalProperties: false,
+        properties: {
+          action: { type: "string", pattern: SLUG, description: "An action_id of the catalog." },
+          params: {
+            type: "object",
+            description: "The action's params; strings may use {{ inputs }}.",
+          },
+        },
       },
     },
     proofs: {
@@ -144,13 +197,17 @@ export const templateSchema = {
               text: templated("Text that must appear (fixed string)."),
             },
           }),
-          one("command", {
-            type: "object",
-            required: ["argv"],
-            additionalProperties: false,
-            properties: { argv, stdout_contains: { type: "string" } },
+          one("command", command({ stdout_contains: { type: "string" } })),
+          one("service_active", {
+            type: "string",
+            minLength: 1,
+            description: "Service that must be active (name checked after rendering).",
           }),
-          one("service_active", { type: "string", pattern: "^[A-Za-z0-9@._-]+$" }),
+          one("package_installed", {
+            type: "string",
+            minLength: 1,
+            description: "Debian package that must be installed (checked after rendering).",
+          }),
           one("tcp_listening", { type: "integer", minimum: 1, maximum: 65535 }),
         ],
       },

@@ -2,24 +2,24 @@
 // (refused before the first change if anything moved). Lock in Incus, pre-apply snapshots,
 // waves with bounded concurrency, a journal in .plumb/runs/<run-id>/, then a re-plan.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { assertApproved } from "../../core/approvals/approvals.js";
 import { anchorAudit } from "../../core/audit/anchor.js";
 import { auditedJournal, auditFailure } from "../../core/audit/hooks.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
+import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
-import type { Output } from "../../core/output/output.js";
-import { type ChangeResult, describeChange } from "../../reconcilers/apply/engine.js";
-import {
-  type ApplyProgress,
-  type ApplyReport,
-  runApply,
-} from "../../reconcilers/apply/run-apply.js";
+import { logFormat, runLogger } from "../../core/log/logger.js";
+import type { ChangeResult } from "../../reconcilers/apply/engine.js";
+import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
-import { type PlanDocument, parsePlan, summarize } from "../../reconcilers/plan/plan-document.js";
+import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { approvalState } from "../plan-approvals.js";
+import { verifiedSavedPlan } from "../plan-binding.js";
+import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
   confirm,
@@ -32,55 +32,6 @@ import {
 } from "../session.js";
 import type { CommandContext, CommandModule } from "../spec.js";
 
-function progressPrinter(out: Output, total: number) {
-  const s = out.style;
-  let n = 0;
-  return (p: ApplyProgress) => {
-    switch (p.type) {
-      case "lock":
-        if (p.takeover)
-          out.err(
-            s.yellow(
-              `took over a stale apply lock of run ${p.takeover.holder.run}: ${p.takeover.why}`,
-            ),
-          );
-        return;
-      case "snapshots": {
-        const ok = p.results.filter((r) => r.ok).length;
-        out.err(`snapshot ${p.name} of ${ok}/${p.results.length} instance(s) the plan touches`);
-        return;
-      }
-      case "cleanup":
-        if (p.deleted || p.failed)
-          out.err(
-            s.dim(
-              `retention: deleted ${p.deleted} old pre-apply snapshot(s)${p.failed ? `, ${p.failed} could not be deleted` : ""}`,
-            ),
-          );
-        return;
-      case "start":
-        return;
-      case "end": {
-        n++;
-        const r = p.result;
-        const head = out.isTTY ? `[${n}/${total}] ` : "";
-        const secs = `(${(r.ms / 1000).toFixed(1)}s)`;
-        const what = describeChange(p.change);
-        if (r.status === "done")
-          out.err(
-            `${head}${s.green("✓")} ${what} ${s.dim(secs)}${r.detail ? s.dim(` — ${r.detail}`) : ""}`,
-          );
-        else if (r.status === "skipped")
-          out.err(`${head}${s.yellow("–")} ${what}: skipped, ${r.detail}`);
-        else
-          out.err(
-            `${head}${s.red("✗")} ${what} ${s.dim(secs)}: ${r.error?.code} ${r.error?.message}`,
-          );
-      }
-    }
-  };
-}
-
 function count(results: readonly ChangeResult[], status: ChangeResult["status"]): number {
   return results.filter((r) => r.status === status).length;
 }
@@ -88,24 +39,28 @@ function count(results: readonly ChangeResult[], status: ChangeResult["status"])
 export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const out = ctx.output;
   const s = out.style;
+  // Numeric options are checked before anything is read or planned (`--parallelism 0` is refused).
+  const concurrency = intOption(values, "parallelism", 4, 1);
+  const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
+  const stopTimeout = intOption(values, "stop-timeout", 30, 0);
   const session = openSession(ctx, values);
   try {
     let plan: PlanDocument;
     let replan: (() => Promise<readonly Change[]>) | undefined;
     const file = positionals[0];
+    const allowDirty = values["allow-dirty"] === true;
     if (file !== undefined) {
-      if (values.limit || values["image-map"] || values["bridge-addresses"]) {
+      if (
+        values.limit ||
+        values["image-map"] ||
+        values["bridge-addresses"] ||
+        values["changed-since"]
+      ) {
         throw new UsageError(
-          "--limit, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
+          "--limit, --changed-since, --image-map and --bridge-addresses shape a new plan; a saved plan is applied as it is",
         );
       }
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (e) {
-        throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
-      }
-      plan = parsePlan(text, file);
+      plan = await verifiedSavedPlan(ctx, values, session, file, allowDirty);
     } else {
       // Operations an interrupted apply left running would race this plan: let them finish.
       const { estate } = loadEstate(ctx, values);
@@ -120,6 +75,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
     }
+    const approvals = approvalState(plan, session.root, ctx.env, new Date());
+    assertApproved(approvals.requirements, approvals.counted, approvals.keyring);
+    if (!out.json && approvals.counted.approvers.length > 0) {
+      out.err(
+        s.dim(
+          `approved by ${approvals.counted.approvers.map((a) => a.principal).join(", ")} (${approvals.counted.approvers.length} of ${approvals.requirements.required} required)`,
+        ),
+      );
+    }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     if (plan.summary.actionable === 0) {
       // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
@@ -131,6 +95,12 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return conflictsOrOk(plan);
     }
     refuseRenumbers(plan, values["allow-renumber"] === true);
+    assertNotFrozen(
+      session.root,
+      "plumb apply",
+      new Date(),
+      freezeOverride(values, plan, () => approvals.counted.approvers.map((a) => a.id)),
+    );
     if (values.yes !== true) {
       const go = await confirm(
         ctx,
@@ -146,10 +116,10 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const journal = new RunJournal(session.root, runId);
     await journal.writeJson("plan.json", plan);
     journal.event("start", { plan: plan.digest, file: file ?? null, argv: process.argv.slice(2) });
-    const keep = intOption(values, "keep", DEFAULT_KEEP, 1);
     const preApply = new PreApplyState(session.root);
     const leaseSeconds = intOption({ "lock-lease": ctx.env.PLUMB_LOCK_LEASE }, "lock-lease", 60, 3);
     const actionable = plan.changes.filter(isActionable).length;
+    const watcher = out.json ? undefined : watchApply(out, actionable, "apply");
     const report: ApplyReport = await runApply({
       plan,
       driver: session.driver,
@@ -158,8 +128,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         allowRestart: values["allow-restart"] === true,
         snapshot: values["no-snapshot"] !== true,
         keep,
-        concurrency: intOption(values, "parallelism", 4, 1),
-        stopTimeout: intOption(values, "stop-timeout", 30, 0),
+        concurrency,
+        stopTimeout,
         leaseMs: leaseSeconds * 1000,
         lockWaitMs: lockTimeout(ctx, values) * 1000,
       },
@@ -168,10 +138,21 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       lockEnv: processLockEnv(),
       timestamp: timestamp(),
       recordSnapshots: (rec) => preApply.record(rec),
-      journal: auditedJournal(session.root, runId, plan, (type, data) => journal.event(type, data)),
-      onProgress: out.json ? undefined : progressPrinter(out, actionable),
+      journal: auditedJournal(
+        session.root,
+        runId,
+        plan,
+        (type, data) => journal.event(type, data),
+        {
+          logger: runLogger(runId, {
+            format: logFormat(values["log-format"], ctx.env),
+            env: ctx.env,
+          }),
+        },
+      ),
+      onProgress: watcher?.onProgress,
       ...(replan ? { replan } : {}),
-    });
+    }).finally(() => watcher?.progress.stop());
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
     await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
       out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),

@@ -1,8 +1,11 @@
-// `plumb contract test <bundle>`: run a signed contract in an ephemeral Incus container through
-// the target-side verifier, as a real target would (docs/contracts.md, "Sandbox run"), then delete it.
+// `plumb contract test <bundle> --target <name>`: run a signed contract in an ephemeral Incus
+// container through the target-side verifier, as a real target would (docs/contracts.md, "Sandbox run"),
+// then delete it. Like a real target the container has a name (--target, checked against the
+// manifest) and a replay state bootstrapped once; `--keep` then `--sandbox <name>` runs again in
+// the same container, where the state persists (a second run of one contract is a replay).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ExitCode, PlumbError } from "../../core/errors.js";
+import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { readBundle, writeAtomic } from "../../core/io/trust-store.js";
 import { parseManifest } from "../../core/trust/manifest.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
@@ -23,12 +26,19 @@ export async function testCommand(
   bundleArg: string,
 ): Promise<number> {
   const { root, dir, now, keyring } = openTrust(ctx, values, bundleArg);
+  const target = values.target as string | undefined;
+  if (!target)
+    throw new UsageError(
+      "--target <name> is required",
+      "the name the sandbox answers to, as a real target; it must match the signed manifest",
+    );
   const bundle = readBundle(dir);
   // --skip-local-verify exercises the target-side verifier alone (it must refuse on its own).
   const manifest =
     values["skip-local-verify"] === true
       ? parseManifest(bundle.manifest)
-      : verifyContract(bundle, keyring, { now }).manifest;
+      : verifyContract(bundle, keyring, { now, target }).manifest;
+  const reuse = values.sandbox as string | undefined;
   const out = ctx.output;
   const s = out.style;
   const image = (values.image as string | undefined) ?? "plumb-debian";
@@ -37,20 +47,37 @@ export async function testCommand(
   const api = new ApiClient(new UnixSocketTransport(defaultSocketPath(ctx.env)));
   let sandbox: ContractSandbox;
   try {
-    sandbox = await ContractSandbox.launch({ driver, api, project }, image);
+    sandbox = reuse
+      ? await ContractSandbox.attach({ driver, api, project }, reuse)
+      : await ContractSandbox.launch({ driver, api, project }, image);
   } catch (cause) {
     driver.close();
     api.transport.close();
     throw new PlumbError(
       "PLB889",
-      `cannot launch a sandbox from image '${image}': ${(cause as Error).message}`,
+      reuse
+        ? `cannot use sandbox '${reuse}': ${(cause as Error).message}`
+        : `cannot launch a sandbox from image '${image}': ${(cause as Error).message}`,
       { cause, hint: "sudo scripts/incus-sandbox.sh up --with-debian" },
     );
   }
   const progress = (t: string) => out.err(s.dim(`  ${t}`));
   try {
-    progress(`sandbox ${sandbox.name} (image ${image}) for target ${manifest.target}`);
+    progress(
+      `sandbox ${sandbox.name} (${reuse ? "reused" : `image ${image}`}) as target ${target}`,
+    );
     const enc = new TextEncoder();
+    if (!reuse) {
+      // Bootstrapped once, as a real target: later runs in this container see the raised mark.
+      const init = await sandbox.exec([
+        "sh",
+        "-c",
+        'mkdir -p -m 0700 /var/lib/plumb && printf "%s 0\\n" "$1" > /var/lib/plumb/state',
+        "bootstrap",
+        String(keyring.version),
+      ]);
+      if (init.code !== 0) throw new PlumbError("PLB889", `bootstrap failed: ${init.stderr}`);
+    }
     for (const [name, text] of Object.entries(targetTrustFiles(keyring))) {
       await sandbox.push({
         path: `${TRUST}/${name}`,
@@ -58,6 +85,7 @@ export async function testCommand(
         mode: name === "plumb-verify" ? "0755" : "0644",
       });
     }
+    await sandbox.exec(["rm", "-rf", "--", BUNDLE]);
     await sandbox.push({ path: `${BUNDLE}/contract.sh`, bytes: bundle.script, mode: "0644" });
     await sandbox.push({ path: `${BUNDLE}/hfc.json`, bytes: bundle.hfc, mode: "0644" });
     await sandbox.push({ path: `${BUNDLE}/manifest.json`, bytes: bundle.manifest, mode: "0644" });
@@ -75,9 +103,8 @@ export async function testCommand(
       TRUST,
       "--state",
       "/var/lib/plumb/state",
-      "--init-state",
       "--target",
-      manifest.target,
+      target,
       BUNDLE,
     ]);
     const log = await sandbox.exec(["cat", `/var/log/plumb/${manifest.contract}.log`]);
@@ -125,7 +152,7 @@ export async function testCommand(
       });
     return ExitCode.ok;
   } finally {
-    if (values.keep === true)
+    if (values.keep === true || reuse)
       progress(
         `kept ${sandbox.name} (--keep); delete it with: incus delete --force ${sandbox.name}`,
       );

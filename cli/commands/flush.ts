@@ -1,10 +1,12 @@
 // `plumb flush --force`: destroys every Incus object the estate owns (instances, profiles,
 // projects, bridges: the plan of an empty estate with auto_cleanup, applied under the lock) and
 // the generated Ansible files. Objects plumb does not own are listed, never touched.
+
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { PlumbError } from "../../core/errors.js";
+import { NO_GIT } from "../../core/io/git.js";
 import { RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { folderUnder } from "../../core/model/safe-path.js";
 import { MANAGED_BEGIN } from "../../generators/ansible/managed-section.js";
@@ -12,9 +14,10 @@ import { GENERATED_DIRS } from "../../generators/ansible/render.js";
 import { runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
-import { refLabel } from "../../reconcilers/model.js";
+import { isActionable, refLabel } from "../../reconcilers/model.js";
 import { sealPlan } from "../../reconcilers/plan/plan-document.js";
 import { computeChanges, observe, observedRecords } from "../../reconcilers/plan/planner.js";
+import { watchApply } from "../render/apply-progress.js";
 import { loadEstate, lockTimeout, openSession, toolVersion } from "../session.js";
 import type { CommandModule } from "../spec.js";
 
@@ -49,6 +52,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       "flush destroys every Incus object of the estate and the generated files; it needs --force",
     );
   }
+  const lockWaitSeconds = lockTimeout(ctx, values);
   const { estate } = loadEstate(ctx, values);
   const owner = estate.projectName;
   const session = openSession(ctx, values);
@@ -75,7 +79,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       tool: { name: "plumb", version: toolVersion() },
       owner,
       target: session.target,
-      git: { head: null },
+      git: NO_GIT,
       limit: null,
       projects: observation.projects,
       settings: { bridgeAddresses: "declared", storagePool: "", imageMap: {}, autoCleanup: true },
@@ -85,10 +89,14 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       },
       observed: observedRecords([], observation.observed, changes, scope),
       changes,
+      risk: { items: [] },
     });
     const runId = `${timestamp()}-${randomBytes(3).toString("hex")}`;
     const journal = new RunJournal(session.root, runId);
     await journal.writeJson("plan.json", plan);
+    const watcher = out.json
+      ? undefined
+      : watchApply(out, plan.changes.filter(isActionable).length, "flush");
     const report = await runApply({
       plan,
       driver: session.driver,
@@ -100,7 +108,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
         concurrency: 4,
         stopTimeout: 10,
         leaseMs: 60_000,
-        lockWaitMs: lockTimeout(ctx, values) * 1000,
+        lockWaitMs: lockWaitSeconds * 1000,
       },
       run: runId,
       command: "plumb flush",
@@ -108,7 +116,8 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       timestamp: timestamp(),
       recordSnapshots: async () => undefined,
       journal: (type, data) => journal.event(type, data),
-    });
+      onProgress: watcher?.onProgress,
+    }).finally(() => watcher?.progress.stop());
     const failed = report.results.filter((r) => r.status !== "done");
     const ansible = folderUnder(session.root, estate.ansibleDir ?? ".");
     const files = generatedFiles(ansible);

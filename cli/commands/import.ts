@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { PlumbError, UsageError } from "../../core/errors.js";
-import { gitDriver } from "../../core/io/git.js";
+import { gitDriver, planGitFacts } from "../../core/io/git.js";
 import { buildEstate } from "../../core/model/estate.js";
 import { loadInfra } from "../../core/source/infra-source.js";
 import { buildDesired } from "../../reconcilers/desired.js";
@@ -138,7 +138,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       },
       driver: d,
       target: session.target,
-      gitHead: gitDriver(outDir).headCommit(),
+      git: await planGitFacts(gitDriver(outDir)),
       toolVersion: toolVersion(),
       now: new Date(),
     });

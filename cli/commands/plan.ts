@@ -1,8 +1,11 @@
+// `plumb plan`: the plan in human, JSON or markdown form, optionally saved for apply and approve.
 import { resolve } from "node:path";
+import { requiredApprovals } from "../../core/approvals/approvals.js";
 import { auditPlan } from "../../core/audit/hooks.js";
 import { PlumbError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/io/atomic-write.js";
 import { serializePlan } from "../../reconcilers/plan/plan-document.js";
+import { readApprovalPolicy } from "../plan-approvals.js";
 import { renderPlanHuman } from "../render/plan-human.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { formatOf, openSession, planFromRepo } from "../session.js";
@@ -13,13 +16,34 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const session = openSession(ctx, values);
   try {
     const { plan } = await planFromRepo(ctx, values, session);
+    // A fresh plan has no approvals yet: say what it will need (policies.yml).
+    const need = requiredApprovals(plan, readApprovalPolicy(session.root));
     auditPlan(session.root, plan, typeof values.out === "string" ? values.out : undefined);
     if (typeof values.out === "string") {
       await writeFileAtomic(resolve(ctx.cwd, values.out), serializePlan(plan));
     }
     if (format === "json") ctx.output.writeJson(plan);
-    else if (format === "markdown") ctx.output.out(renderPlanMarkdown(plan));
-    else for (const line of renderPlanHuman(plan, ctx.output.style)) ctx.output.out(line);
+    else if (format === "markdown")
+      ctx.output.out(
+        renderPlanMarkdown(plan, { required: need.required, have: 0, reasons: need.reasons }),
+      );
+    else {
+      for (const line of renderPlanHuman(plan, ctx.output.style)) ctx.output.out(line);
+      if (need.required > 0) {
+        const why = need.reasons.map((r) => `${r.risk} ${r.needs}`).join(", ");
+        ctx.output.out(
+          ctx.output.style.yellow(
+            `Needs ${need.required} approval(s) before apply (${why}): save it with --out and run \`plumb approve\`.`,
+          ),
+        );
+      }
+      for (const f of need.forbidden)
+        ctx.output.out(
+          ctx.output.style.red(
+            `Host access is forbidden for ${f.id} (trust level ${f.trustLevel}): apply will refuse it.`,
+          ),
+        );
+    }
     if (typeof values.out === "string" && format === "human") {
       ctx.output.err(
         ctx.output.style.dim(
@@ -36,7 +60,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
         },
       );
     }
-    if (values["detailed-exitcode"] === true && plan.summary.actionable > 0) return 2;
+    // One plan, one exit code: Incus changes or generated files out of date.
+    if (values["detailed-exitcode"] === true && plan.summary.actionable + plan.summary.files > 0)
+      return 2;
     return 0;
   } finally {
     session.close();

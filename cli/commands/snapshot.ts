@@ -1,10 +1,14 @@
-// `plumb snapshot` (docs/reconcile.md): imperative snapshots of one instance, found in whichever
-// project holds it (machine names are unique across domains), and the pre-apply rollback.
+// `plumb snapshot` (docs/reconcile.md): imperative snapshots of one instance of this estate, found
+// in whichever of its projects holds it (machine names are unique across domains), and the
+// pre-apply rollback. create/restore/delete touch only instances the estate owns
+// (`user.plumb.owner`) and run under the apply lock, like every other change plumb makes.
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { auditSnapshot } from "../../core/audit/hooks.js";
 import { PlumbError, UsageError } from "../../core/errors.js";
 import { PreApplyState, timestamp } from "../../core/io/plumb-state.js";
 import type { IncusDriver, Instance } from "../../reconcilers/drivers/incus/types.js";
+import { OWNER_KEY } from "../../reconcilers/kit/ownership.js";
 import { IncusLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { mapLimitOrThrow } from "../../reconcilers/pool.js";
@@ -28,9 +32,30 @@ async function allInstances(d: IncusDriver): Promise<Instance[]> {
   return lists.flat();
 }
 
-async function findInstance(d: IncusDriver, nameOrSelf: string): Promise<Instance> {
+/** The instance `nameOrSelf` of estate `owner`; another estate's or nobody's: PLB632. */
+async function findOwnedInstance(
+  d: IncusDriver,
+  owner: string,
+  nameOrSelf: string,
+): Promise<Instance> {
   const name = nameOrSelf === "self" ? hostname() : nameOrSelf;
+  const ours = (await estateInstances(d, owner)).filter((i) => i.name === name);
+  if (ours.length === 1) return ours[0] as Instance;
   const found = (await allInstances(d)).filter((i) => i.name === name);
+  if (ours.length === 0 && found.length > 0) {
+    const who = found.map((i) => {
+      const o = i.config[OWNER_KEY];
+      return `${i.project}/${i.name} (${o ? `estate ${o}` : "not created by plumb"})`;
+    });
+    throw new PlumbError("PLB632", `${who.join(", ")}: not an instance of estate ${owner}`, {
+      hint: "plumb snapshot acts only on the estate's own instances; use the incus CLI for others, or `plumb import` them",
+    });
+  }
+  return findInstance(found, name, nameOrSelf);
+}
+
+function findInstance(all: readonly Instance[], name: string, nameOrSelf: string): Instance {
+  const found = all.filter((i) => i.name === name);
   if (found.length === 0) {
     throw new PlumbError(
       "PLB721",
@@ -51,6 +76,7 @@ async function findInstance(d: IncusDriver, nameOrSelf: string): Promise<Instanc
 
 async function withLock<T>(
   ctx: CommandContext,
+  values: ParsedValues,
   s: Session,
   owner: string,
   command: string,
@@ -58,10 +84,10 @@ async function withLock<T>(
 ): Promise<T> {
   const lock = await IncusLock.acquire(s.driver, {
     owner,
-    run: `${timestamp()}-snapshot`,
+    run: `${timestamp()}-snapshot-${randomBytes(3).toString("hex")}`,
     command,
     leaseMs: 60_000,
-    waitMs: lockTimeout(ctx, {}) * 1000,
+    waitMs: lockTimeout(ctx, values) * 1000,
     env: processLockEnv(),
     onTakeover: (h, why) => ctx.output.err(`took over a stale apply lock of run ${h.run}: ${why}`),
   });
@@ -105,7 +131,7 @@ async function runRollback(
   if (values.cleanup === true) {
     const keep = Number(values.keep ?? DEFAULT_KEEP);
     if (!Number.isInteger(keep) || keep < 0) throw new UsageError("--keep must be an integer ≥ 0");
-    const r = await withLock(ctx, s, owner, "plumb snapshot rollback --cleanup", () =>
+    const r = await withLock(ctx, values, s, owner, "plumb snapshot rollback --cleanup", () =>
       cleanup(s.driver, instances, keep, 4),
     );
     state.writeHistory(state.history().slice(keep === 0 ? state.history().length : -keep));
@@ -131,9 +157,23 @@ async function runRollback(
     );
     if (!ok) return 1;
   }
-  const r = await withLock(ctx, s, owner, "plumb snapshot rollback", () =>
-    rollback(s.driver, instances, chosen, 4),
-  );
+  const st = out.style;
+  const progress = out.json
+    ? undefined
+    : out.progress({ total: index.get(chosen)?.length ?? 0, verb: "rollback" });
+  const r = await withLock(ctx, values, s, owner, "plumb snapshot rollback", () =>
+    rollback(s.driver, instances, chosen, 4, (e) => {
+      const id = `${e.id.project}/${e.id.name}`;
+      if (e.type === "start") progress?.begin(id, id);
+      else
+        progress?.end(
+          id,
+          e.error
+            ? `${st.red("✗")} restore ${id}: ${e.error}`
+            : `${st.green("✓")} restored ${id} ${st.dim(`(${(e.ms / 1000).toFixed(1)}s)`)}`,
+        );
+    }),
+  ).finally(() => progress?.stop());
   auditSnapshot(s.root, "rollback", {
     snapshot: r.snapshot,
     restored: r.restored.map((i) => `${i.project}/${i.name}`),
@@ -160,7 +200,10 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       case "rollback":
         return await runRollback(ctx, values, s, target);
       case "list": {
-        const instances = target ? [await findInstance(d, target)] : await allInstances(d);
+        const all = await allInstances(d);
+        const instances = target
+          ? [findInstance(all, target === "self" ? hostname() : target, target)]
+          : all;
         const rows = instances.flatMap((i) =>
           (i.snapshots ?? []).map((sn) => ({
             project: i.project,
@@ -178,9 +221,12 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       }
       case "create": {
         if (!target) throw new UsageError("usage: plumb snapshot create <instance|self> [name]");
-        const i = await findInstance(d, target);
+        const owner = loadEstate(ctx, values).estate.projectName;
+        const i = await findOwnedInstance(d, owner, target);
         const snap = name ?? `snap-${timestamp()}`;
-        await d.createSnapshot(i.project, i.name, { name: snap });
+        await withLock(ctx, values, s, owner, `plumb snapshot create ${i.name}`, () =>
+          d.createSnapshot(i.project, i.name, { name: snap }),
+        );
         auditSnapshot(s.root, "create", { instance: `${i.project}/${i.name}`, snapshot: snap });
         out.err(`Created ${snap} of ${i.project}/${i.name}.`);
         return 0;
@@ -188,7 +234,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       case "restore": {
         if (!target || !name)
           throw new UsageError("usage: plumb snapshot restore <instance|self> <name>");
-        const i = await findInstance(d, target);
+        const owner = loadEstate(ctx, values).estate.projectName;
+        const i = await findOwnedInstance(d, owner, target);
         const self = target === "self" || i.name === hostname();
         if (self && values.force !== true) {
           out.err(
@@ -198,7 +245,9 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
           );
           if (!(await confirm(ctx, "Restore anyway?", "restoring this very machine"))) return 1;
         }
-        await d.restoreSnapshot(i.project, i.name, name);
+        await withLock(ctx, values, s, owner, `plumb snapshot restore ${i.name} ${name}`, () =>
+          d.restoreSnapshot(i.project, i.name, name),
+        );
         auditSnapshot(s.root, "restore", { instance: `${i.project}/${i.name}`, snapshot: name });
         out.err(`Restored ${i.project}/${i.name} to ${name}.`);
         return 0;
@@ -206,8 +255,11 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       case "delete": {
         if (!target || !name)
           throw new UsageError("usage: plumb snapshot delete <instance|self> <name>");
-        const i = await findInstance(d, target);
-        await d.deleteSnapshot(i.project, i.name, name);
+        const owner = loadEstate(ctx, values).estate.projectName;
+        const i = await findOwnedInstance(d, owner, target);
+        await withLock(ctx, values, s, owner, `plumb snapshot delete ${i.name} ${name}`, () =>
+          d.deleteSnapshot(i.project, i.name, name),
+        );
         auditSnapshot(s.root, "delete", { instance: `${i.project}/${i.name}`, snapshot: name });
         out.err(`Deleted ${name} of ${i.project}/${i.name}.`);
         return 0;

@@ -23,7 +23,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return ExitCode.error;
     }
     const file = join(root, checked.lockPath);
-    writeFileSync(`${file}.tmp`, renderLock(checked.hashes));
+    writeFileSync(`${file}.tmp`, renderLock(checked.hashes, checked.catalog.hashes));
     renameSync(`${file}.tmp`, file);
     if (ctx.globals.json)
       out.writeJson({
@@ -31,6 +31,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         ok: true,
         lock: checked.lockPath,
         templates: Object.fromEntries(checked.hashes),
+        actions: Object.fromEntries(checked.catalog.hashes),
       });
     else
       out.err(
@@ -66,6 +67,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       errors,
       warnings,
       templates: [...checked.hashes.keys()],
+      actions: [...checked.catalog.actions.keys()],
       diagnostics: diagnostics.map(diagnosticJson),
     });
   } else if (format === "github") {

@@ -1,6 +1,7 @@
 // Every plan header names the active site settings: endpoint, image map, bridge mode, and where
 // they came from (docs/reconcile.md "Site settings").
 import { describe, expect, it } from "vitest";
+import { NO_GIT } from "../../core/io/git.js";
 import { styler } from "../../core/output/output.js";
 import { sealPlan } from "../../reconcilers/plan/plan-document.js";
 import { renderPlanHuman, settingsText } from "./plan-human.js";
@@ -12,7 +13,7 @@ const plan = (sources?: string[]) =>
     tool: { name: "plumb", version: "0.1.0" },
     owner: "lab",
     target: "unix:/var/lib/incus/unix.socket",
-    git: { head: null },
+    git: NO_GIT,
     limit: null,
     projects: [],
     settings: {
@@ -26,6 +27,7 @@ const plan = (sources?: string[]) =>
     host: { vmSupported: false, serverVersion: "6.0.4" },
     observed: [],
     changes: [],
+    risk: { items: [] },
   });
 
 const LINE =

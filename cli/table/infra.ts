@@ -101,6 +101,7 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       ],
       ["plumb generate --dry-run", "Show what would be written, write nothing"],
       ["plumb generate --prune --yes", "Also delete files of removed domains and machines"],
+      ["plumb generate --allow-renumber", "Record a deliberate subnet_id/ip change in the lock"],
       ["plumb sync --infra ../anklume/infra.yml --out /tmp/tree", "anklume's name; another estate"],
     ],
     load: () => import("../commands/generate.js"),

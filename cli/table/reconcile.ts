@@ -1,6 +1,16 @@
 // Command entries for Incus: plan, apply, snapshot, import, flush, unlock.
+
+import { SIGNER_OPTIONS } from "../signer-options.js";
 import type { CommandSpec, OptionSpec } from "../spec.js";
 import { infraOption } from "./options.js";
+
+/** `--lock-timeout`: every command that changes Incus takes the apply lock. */
+const lockTimeoutOption: OptionSpec = {
+  type: "string",
+  valueName: "s",
+  description:
+    "Wait up to this many seconds for another run's apply lock (default 0; also PLUMB_LOCK_TIMEOUT)",
+};
 
 /** Options shared by the commands that plan against Incus. */
 function planningOptions(): Record<string, OptionSpec> {
@@ -44,12 +54,22 @@ export function reconcileCommands(): CommandSpec[] {
         "would do: projects → networks → profiles → instances → state, deletes in reverse. Kinds: create (+), update (~),\n" +
         "update needing a restart (~, applied only with --allow-restart), replace (-/+, with what forces it), start/stop,\n" +
         "delete (orphans with auto_cleanup), orphan (?, reported) and conflict (!, an object plumb does not own).\n" +
-        "--out saves the plan (versioned JSON with the observed hash of every object read, git head and digest) for\n" +
-        "`plumb apply plan.json`. Exit 0; with --detailed-exitcode 0 no changes, 1 error, 2 changes. Conflicts exit 1.",
+        "--out saves the plan (versioned JSON with the observed hash of every object read, git head/base, whether\n" +
+        "infra/ and templates/ were committed, the risks that need approvals, and a digest) for `plumb apply plan.json`.\n" +
+        "Changes that let an instance reach the host (raw.*, privileged, host-path disks, passthrough, physical/macvlan\n" +
+        "NICs) are marked HOST ACCESS. --changed-since <ref> plans only the domains whose files changed since the merge\n" +
+        "base with <ref> (every domain when base.yml or policies.yml changed).\n" +
+        "Exit 0; with --detailed-exitcode 0 no changes, 1 error, 2 changes. Conflicts exit 1.",
       usage:
-        "plumb plan [--format human|json|markdown] [--detailed-exitcode] [--limit <domain>] [--out plan.json]",
+        "plumb plan [--format human|json|markdown] [--detailed-exitcode] [--limit <domain> | --changed-since <ref>] [--out plan.json]",
       options: {
         ...planningOptions(),
+        "changed-since": {
+          type: "string",
+          valueName: "ref",
+          description:
+            "Plan only the domains whose infra files changed since the merge base with <ref> (and uncommitted)",
+        },
         format: {
           type: "string",
           valueName: "fmt",
@@ -78,6 +98,10 @@ export function reconcileCommands(): CommandSpec[] {
           "Review, then apply exactly that plan",
         ],
         ["plumb plan --image-map images:debian/13=plumb-busybox", "On an offline site"],
+        [
+          "plumb plan --changed-since origin/main --out plan.json",
+          "In a PR: only the domains it touches",
+        ],
       ],
       load: () => import("../commands/plan.js"),
     },
@@ -85,17 +109,25 @@ export function reconcileCommands(): CommandSpec[] {
       name: "apply",
       summary: "Apply a plan to Incus: lock, pre-apply snapshots, changes in order, re-plan",
       description:
-        "Without a file: plans, shows the plan and asks (--yes for scripts). With a saved plan: re-reads every object\n" +
-        "the plan read and refuses before the first change if anything moved (exit 3). Takes the lock stored in Incus\n" +
+        "Without a file: plans, shows the plan and asks (--yes for scripts). With a saved plan: checks it belongs to\n" +
+        "this estate and plumb version, that HEAD is its commit (or a descendant leaving infra/ and templates/ unchanged)\n" +
+        "and the tree is clean, re-derives it from the repository and live Incus and refuses unless it is the same plan\n" +
+        "change for change (exit 3). Refuses a plan lacking the approvals policies.yml requires (`plumb approve`).\n" +
+        "Then re-reads every object the plan read under the lock (exit 3 if anything moved). Takes the lock stored in Incus\n" +
         "(exit 4 if held), snapshots every existing instance the plan touches as pre-apply-YYYYMMDD-HHMMSS (keeps the\n" +
         "newest --keep per instance), applies in dependency order with bounded parallelism, journals every step in\n" +
         ".plumb/runs/<run-id>/ and re-plans. Exit 0 converged, 1 failure, 2 changes left (e.g. restarts not allowed).",
       usage:
-        "plumb apply [plan.json] [--yes] [--allow-restart] [--no-snapshot] [--keep N] [--limit <domain>] [--parallelism N]",
+        "plumb apply [plan.json] [--yes] [--allow-restart] [--allow-dirty] [--no-snapshot] [--keep N] [--limit <domain>] [--parallelism N]",
       positionals: { min: 0, max: 1 },
       options: {
         ...planningOptions(),
         yes,
+        "allow-dirty": {
+          type: "boolean",
+          description:
+            "Accept a saved plan made, or applied, with uncommitted changes in infra/ or templates/",
+        },
         "allow-restart": {
           type: "boolean",
           description: "Apply changes that need a restart of a running instance (it is restarted)",
@@ -116,11 +148,19 @@ export function reconcileCommands(): CommandSpec[] {
           valueName: "s",
           description: "Seconds a clean stop may take before it is forced (default 30)",
         },
-        "lock-timeout": {
+        "lock-timeout": lockTimeoutOption,
+        "freeze-override": {
           type: "string",
-          valueName: "s",
+          valueName: "why",
           description:
-            "Wait up to this many seconds for another apply's lock (default 0; also PLUMB_LOCK_TIMEOUT)",
+            "Apply inside a change freeze (emergency): needs change_freeze.override_approvals approvals on the plan; audited P0",
+        },
+        "log-format": {
+          type: "string",
+          valueName: "fmt",
+          choices: ["json", "off"],
+          description:
+            "json: pino JSON log lines on stderr, one per step, with the run id (also PLUMB_LOG_FORMAT; level PLUMB_LOG_LEVEL)",
         },
         "allow-renumber": {
           type: "boolean",
@@ -137,11 +177,33 @@ export function reconcileCommands(): CommandSpec[] {
       load: () => import("../commands/apply.js"),
     },
     {
+      name: "approve",
+      summary: "Approve a saved plan: add an SSHSIG signature over its digest by an approver key",
+      description:
+        "Checks the plan file (format, digest), signs its digest with a key holding the keyring's `approver` role\n" +
+        "(namespace plumb-plan-approval-v1@<org>) and adds the approval to the file (outside the digest it signs).\n" +
+        "Then says how many approvals the plan has and how many policies.yml requires (approvals.required per risk:\n" +
+        "delete, replace, restart, delete_protected, high_risk_contract, host_access, any). Approvals count over\n" +
+        "distinct keys; revoked keys, keys without the role and signatures over another digest do not count.",
+      usage: "plumb approve <plan.json> (--key <file> | --agent [--fingerprint SHA256:…]) [--json]",
+      positionals: { min: 1, max: 1 },
+      options: {
+        ...SIGNER_OPTIONS,
+      },
+      examples: [
+        ["plumb approve plan.json --key ~/.ssh/id_ed25519", "Approve with a key file"],
+        ["plumb approve plan.json --agent", "Approve with the key in ssh-agent"],
+        ["plumb approve plan.json --agent --json", "Machine-readable approval status"],
+      ],
+      load: () => import("../commands/approve.js"),
+    },
+    {
       name: "snapshot",
       summary: "Instance snapshots (create/restore/list/delete) and pre-apply rollback",
       description:
-        "create|restore|delete <instance|self> [name] — snap-YYYYMMDD-HHMMSS by default; the project is found by the\n" +
-        "instance name; `self` is this machine's hostname; restoring yourself asks first (--force skips).\n" +
+        "create|restore|delete <instance|self> [name] — snap-YYYYMMDD-HHMMSS by default; only instances of this estate\n" +
+        "(others: PLB632), under the apply lock; the project is found by the instance name; `self` is this machine's\n" +
+        "hostname; restoring yourself asks first (--force skips).\n" +
         "list [instance|self] — every instance when omitted.\n" +
         "rollback [timestamp] — restores pre-apply-<timestamp> (default: the latest) on every instance of the estate\n" +
         "that has it; --list shows the available ones; --cleanup --keep N deletes older ones.",
@@ -157,6 +219,7 @@ export function reconcileCommands(): CommandSpec[] {
         yes,
         list: { type: "boolean", description: "rollback: list the pre-apply snapshots" },
         cleanup: { type: "boolean", description: "rollback: delete old pre-apply snapshots" },
+        "lock-timeout": lockTimeoutOption,
         keep: {
           type: "string",
           valueName: "N",
@@ -210,8 +273,15 @@ export function reconcileCommands(): CommandSpec[] {
         "(inventory/, group_vars/, host_vars/ files with a managed section). Objects plumb does not own are never\n" +
         "touched and are listed. Requires --force.",
       usage: "plumb flush --force",
-      options: { infra: infraOption, force: { type: "boolean", description: "Really destroy" } },
-      examples: [["plumb flush --force", "Tear the lab down"]],
+      options: {
+        infra: infraOption,
+        force: { type: "boolean", description: "Really destroy" },
+        "lock-timeout": lockTimeoutOption,
+      },
+      examples: [
+        ["plumb flush --force", "Tear the lab down"],
+        ["plumb flush --force --lock-timeout 120", "Wait up to 2 minutes for a running apply"],
+      ],
       load: () => import("../commands/flush.js"),
     },
     {

@@ -3,6 +3,8 @@
 // rollback, a refusal. Payloads carry ids, digests and counts only, never configuration values
 // (those may hold secrets).
 import { PlumbError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { recordMetrics } from "../metrics/prom.js";
 import { appendAudit } from "./append.js";
 import type { AuditEntry, AuditType, Priority } from "./envelope.js";
 
@@ -13,6 +15,11 @@ interface PlanLike {
   readonly git: { readonly head: string | null };
   readonly limit: readonly string[] | null;
   readonly summary: Readonly<Record<string, number>>;
+  readonly changes?: readonly {
+    readonly id: string;
+    readonly action: string;
+    readonly ref: { readonly kind: string };
+  }[];
 }
 
 export function auditPlan(root: string, plan: PlanLike, saved?: string): AuditEntry {
@@ -35,15 +42,18 @@ type Journal = (type: string, data?: Record<string, unknown>) => void;
 
 /**
  * Wraps an apply's journal callback: appends `apply.start` at once, then one audit entry per
- * lock, snapshot, change and the end, each a child of the start entry.
+ * lock, snapshot, change and the end, each a child of the start entry; logs each event (pino,
+ * when logs are on) and, when the lock is released, records the run in the metrics.
  */
 export function auditedJournal(
   root: string,
   run: string,
   plan: PlanLike,
   journal: Journal,
-  apply = "plumb apply",
+  options: { logger?: Logger; command?: string; now?: () => Date } = {},
 ): Journal {
+  const now = options.now ?? (() => new Date());
+  const started = now().getTime();
   const start = appendAudit(root, {
     type: "apply.start",
     priority: "P2",
@@ -52,21 +62,37 @@ export function auditedJournal(
       estate: plan.owner,
       digest: plan.digest,
       summary: plan.summary,
-      command: apply,
+      command: options.command ?? "plumb apply",
     },
   });
   const add = (type: AuditType, priority: Priority, payload: Record<string, unknown>) =>
     appendAudit(root, { type, priority, parent_id: start.id, payload: { run, ...payload } });
+  const log = options.logger;
+  const steps: Record<string, number> = {};
+  let mark = started;
+  const step = (name: string) => {
+    const t = now().getTime();
+    steps[name] = (steps[name] ?? 0) + (t - mark) / 1000;
+    mark = t;
+  };
+  let failed = 0;
+  let converged = false;
   return (type, data = {}) => {
     journal(type, data);
+    log?.child({ step: type }).info(data, `apply ${type}`);
     switch (type) {
       case "lock-takeover":
         add("lock.acquire", "P1", { takeover: true, why: data.why ?? null });
         return;
       case "locked":
+        step("lock");
         add("lock.acquire", "P3", {});
         return;
+      case "fresh":
+        step("stale-check");
+        return;
       case "snapshots": {
+        step("snapshots");
         const results = (data.results ?? []) as { project: string; name: string; ok: boolean }[];
         add("snapshot", "P2", {
           snapshot: data.snapshot ?? null,
@@ -76,6 +102,7 @@ export function auditedJournal(
       }
       case "change": {
         const { id, action, status, ms, detail, error } = data as Record<string, unknown>;
+        if (status === "failed") failed++;
         add("apply.step", status === "failed" ? "P1" : "P2", {
           id: id ?? null,
           action: action ?? null,
@@ -86,15 +113,33 @@ export function auditedJournal(
         });
         return;
       }
-      case "verified":
-        add("apply.end", "P2", {
-          unconverged: ((data.unconverged ?? []) as { id: string }[]).map((u) => u.id),
-          remaining: data.remaining ?? null,
-        });
+      case "verified": {
+        step("changes+verify");
+        const unconverged = ((data.unconverged ?? []) as { id: string }[]).map((u) => u.id);
+        converged = unconverged.length === 0 && (data.remaining ?? 0) === 0;
+        add("apply.end", "P2", { unconverged, remaining: data.remaining ?? null });
         return;
-      case "unlocked":
+      }
+      case "unlocked": {
         add("lock.release", "P3", {});
+        const changes: Record<string, number> = {};
+        for (const c of plan.changes ?? [])
+          changes[`${c.ref.kind}/${c.action}`] = (changes[`${c.ref.kind}/${c.action}`] ?? 0) + 1;
+        try {
+          recordMetrics(root, {
+            job: "apply",
+            estate: plan.owner,
+            ok: failed === 0 && converged,
+            at: now(),
+            steps,
+            changes,
+            applied: true,
+          });
+        } catch (e) {
+          log?.warn({ err: (e as Error).message }, "metrics not written");
+        }
         return;
+      }
     }
   };
 }

@@ -35,4 +35,16 @@ export const TEMPLATE_CODES = {
     title: "invalid rendered step value",
     help: "After rendering, a step field no longer matches its type (a package or service name, a port). Constrain the input in the template's `inputs` schema.",
   },
+  PLB833: {
+    title: "unknown catalog action",
+    help: "A template's `actions[].action` names no action of the loaded catalog (templates/actions/<action_id>.yml). An action whose file is not in templates.lock, or fails the gatekeeper, does not load (fail closed).",
+  },
+  PLB834: {
+    title: "invalid action params",
+    help: "The params a template passes to a catalog action (after rendering its inputs) do not satisfy the action's `params` schema; the message names the param.",
+  },
+  PLB835: {
+    title: "action id mismatch",
+    help: "A catalog action's `action_id` must equal its file name (templates/actions/<action_id>.yml).",
+  },
 } as const satisfies Record<string, CodeInfo>;

@@ -141,7 +141,7 @@ export function loadSite(root: string, env: NodeJS.ProcessEnv, flags: SiteFlags 
         ...(file.incus.server_cert ? { server_cert: resolve(root, file.incus.server_cert) } : {}),
       }
     : undefined;
-  if (!incus?.url && !incus?.socket) used("INCUS_SOCKET", env.INCUS_SOCKET ?? env.INCUS_DIR);
+  if (!incus?.url) used("INCUS_SOCKET", env.INCUS_SOCKET || env.INCUS_DIR);
   return {
     sources,
     imageMapPairs: pairs,

@@ -89,6 +89,8 @@ export interface InfraMachine {
   snapshots_expiry?: string;
   weight?: number;
   state?: "running" | "stopped";
+  /** Cluster member to create the instance on (passed to Incus as `target`). */
+  target?: string;
   persistent_data?: Record<string, { path: string; readonly?: boolean }>;
   /** anklume only: accepted, ignored (validators/infra-schema.ts ANKLUME_ONLY_KEYS). */
   export_apps?: unknown;
@@ -174,6 +176,7 @@ export const KEYS = {
     snapshots_expiry: true,
     weight: true,
     state: true,
+    target: true,
     persistent_data: true,
     export_apps: true,
   } satisfies Keys<InfraMachine>,

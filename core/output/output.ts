@@ -1,4 +1,6 @@
 // The output host: every user-facing byte goes through it, never console.* from library code.
+import { liveProgressWanted, Progress } from "./progress.js";
+
 // Terminal host for people (colour unless NO_COLOR / --no-color / not a TTY), a capture host for
 // tests. JSON output is a mode of the same host: commands call `json()` once with their result.
 
@@ -21,6 +23,8 @@ export interface Output {
   err(text: string): void;
   /** The machine-readable result of a command, on stdout. */
   writeJson(value: unknown): void;
+  /** Progress of long work on stderr: live on a terminal, plain lines otherwise (progress.ts). */
+  progress(options: { readonly total: number; readonly verb: string }): Progress;
 }
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
@@ -59,6 +63,11 @@ export function terminalOutput(
     out: (text) => void process.stdout.write(`${text}\n`),
     err: (text) => void process.stderr.write(`${text}\n`),
     writeJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    progress: (o) =>
+      new Progress(process.stderr, {
+        ...o,
+        live: !options.json && liveProgressWanted(process.stderr, env),
+      }),
   };
 }
 
@@ -77,5 +86,10 @@ export function captureOutput(
     out: (t) => void stdout.push(t),
     err: (t) => void stderr.push(t),
     writeJson: (v) => void stdout.push(JSON.stringify(v, null, 2)),
+    progress: (o) =>
+      new Progress(
+        { write: (t) => void stderr.push(...t.split("\n").filter((l) => l !== "")) },
+        { ...o, live: false, plainEveryMs: 0 },
+      ),
   };
 }

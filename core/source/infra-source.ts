@@ -130,7 +130,9 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
       diagnostics.push(notMapping(src, "a mapping with network_policies"));
     } else if (isRecord(src.value)) {
       for (const key of Object.keys(src.value)) {
-        if (key === "network_policies") continue;
+        // approvals: core/approvals/policy.ts (plan, apply, approve); change_freeze:
+        // core/freeze/policy.ts (apply, drift, the reconcile job)
+        if (key === "network_policies" || key === "approvals" || key === "change_freeze") continue;
         diagnostics.push({
           code: "PLB014",
           severity: "warning",

@@ -4,16 +4,33 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv/dist/2020.js";
+import { formatPath, type JsonPath } from "../../core/diagnostics.js";
 import { PlumbError } from "../../core/errors.js";
-import type {
-  BomEntry,
-  Gate,
-  Operation,
-  Proof,
-  TemplateManifest,
+import type { CatalogAction } from "../../core/model/action.js";
+import {
+  type BomEntry,
+  type Gate,
+  type Operation,
+  type Proof,
+  type TemplateManifest,
+  type TemplateRisk,
+  templateRisk,
 } from "../../core/model/template.js";
+import { expandActions, type HfcAction, redactSensitive } from "./actions.js";
 import { compileBash } from "./compile-bash.js";
 import { renderDeep, renderText, scopeOf } from "./render.js";
+import { checkStepsRendered, checkStepsStatic, type StepIssue } from "./step-check.js";
+
+/** A refused step, with its place in template.yml (the gatekeeper locates it from `path`). */
+export class StepError extends PlumbError {
+  readonly path: JsonPath;
+  constructor(dir: string, issue: StepIssue) {
+    super(issue.code, `${dir}/template.yml ${formatPath(issue.path)}: ${issue.message}`, {
+      hint: "contracts run bounded steps only: see docs/contracts.md (step types, command allowlist, paths)",
+    });
+    this.path = issue.path;
+  }
+}
 
 export interface TemplateSource {
   /** Display path, e.g. `templates/motd`. */
@@ -23,6 +40,8 @@ export interface TemplateSource {
   readonly files: ReadonlyMap<string, string>;
   /** `sha256:<hex>` of the template folder (see validators/templates/tree-hash.ts). */
   readonly treeHash: string;
+  /** The loaded catalog (only actions that passed the gatekeeper and the lock). */
+  readonly catalog?: ReadonlyMap<string, CatalogAction>;
 }
 
 export interface ForgeOptions {
@@ -50,6 +69,8 @@ export interface Hfc {
     readonly version: 1;
     readonly template: string;
     readonly template_hash: string;
+    /** high when the template declares executable assets (issue 12 turns it into approvals). */
+    readonly risk: TemplateRisk;
     readonly target: string;
     readonly created_at: string;
     readonly git_commit: string | null;
@@ -58,6 +79,8 @@ export interface Hfc {
   readonly gates: readonly Gate[];
   readonly bom: readonly HfcBom[];
   readonly operations: readonly Operation[];
+  /** Catalog actions the operations and proofs include (risk, consent, role, redacted params). */
+  readonly actions: readonly HfcAction[];
   readonly proofs: readonly Proof[];
 }
 
@@ -110,12 +133,18 @@ export function checkInputs(manifest: TemplateManifest, inputs: Record<string, u
 
 export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract {
   const m = t.manifest;
+  const fixed = checkStepsStatic(m, t.files)[0];
+  if (fixed) throw new StepError(t.dir, fixed);
   checkInputs(m, options.inputs);
   const inputs = options.inputs;
   const scope = scopeOf(m, inputs);
   const gates = renderDeep(m.gates ?? [], scope, `${t.dir}/template.yml gates`);
-  const operations = renderDeep(m.operations ?? [], scope, `${t.dir}/template.yml operations`);
-  const proofs = renderDeep(m.proofs ?? [], scope, `${t.dir}/template.yml proofs`);
+  const own = renderDeep(m.operations ?? [], scope, `${t.dir}/template.yml operations`);
+  const ownProofs = renderDeep(m.proofs ?? [], scope, `${t.dir}/template.yml proofs`);
+  const expanded = expandActions(m, t.catalog ?? new Map(), scope, t.dir);
+  if ("code" in expanded) throw new StepError(t.dir, expanded);
+  const operations = [...own, ...expanded.operations];
+  const proofs = [...ownProofs, ...expanded.proofs];
   const contents = new Map<string, string>();
   const bom: HfcBom[] = (m.bom ?? []).map((b: BomEntry, i) => {
     const path = renderText(b.path, scope, `${t.dir}/template.yml bom[${i}].path`);
@@ -133,13 +162,20 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
     return {
       path,
       source: b.source,
-      mode: (b.mode ?? "0644").padStart(4, "0"),
+      mode: (b.mode ?? (b.executable ? "0755" : "0644")).padStart(4, "0"),
       owner: b.owner ?? "root",
       group: b.group ?? "root",
       size: Buffer.byteLength(text, "utf8"),
       sha256: sha256(text),
     };
   });
+  const rendered = checkStepsRendered(m, {
+    gates,
+    bomPaths: bom.map((b) => b.path),
+    operations: own,
+    proofs: ownProofs,
+  })[0];
+  if (rendered) throw new StepError(t.dir, rendered);
   const template = `${m.slug}@${m.version}`;
   const id = `c-${sha256(stable({ template, template_hash: t.treeHash, target: options.target, inputs, git_commit: options.gitCommit })).slice(0, 24)}`;
   const hfc: Hfc = {
@@ -149,17 +185,25 @@ export function forge(t: TemplateSource, options: ForgeOptions): ForgedContract 
       version: 1,
       template,
       template_hash: t.treeHash,
+      risk: maxRisk(templateRisk(m), expanded.actions),
       target: options.target,
       created_at: options.createdAt,
       git_commit: options.gitCommit,
-      inputs,
+      inputs: redactSensitive(inputs, m.inputs),
     },
     gates,
     bom,
     operations,
+    actions: expanded.actions,
     proofs,
   };
   return { hfc, script: compileBash(hfc, contents), contents };
+}
+
+const RISKS: readonly TemplateRisk[] = ["low", "medium", "high"];
+function maxRisk(base: TemplateRisk, actions: readonly HfcAction[]): TemplateRisk {
+  const levels = [base, ...actions.map((a) => a.risk_level.toLowerCase() as TemplateRisk)];
+  return RISKS[Math.max(...levels.map((l) => RISKS.indexOf(l)))] as TemplateRisk;
 }
 
 /** The HFC document as written to disk: 2-space JSON, trailing newline. */

@@ -72,27 +72,19 @@ const BINARY = new Set([
 const UNARY = new Set(["Neg", "Pos", "Not"]);
 
 /**
- * Names that reach functions or prototypes through JavaScript objects: everything the built-in
- * prototypes define (except `length`, plain data), anything starting with `_`, and the classic
- * escape routes spelled out.
+ * Names that reach functions or prototypes through JavaScript objects: everything
+ * Object.prototype and Function.prototype define (except the plain-data `name` and `length`),
+ * anything starting with `_`, and the classic escape routes spelled out. Without calls, a
+ * method reached some other way (`"".search`) is an inert value; these are the names that lead
+ * from data to the Function constructor.
  */
 const FORBIDDEN_NAMES: ReadonlySet<string> = (() => {
   const names = new Set<string>(["constructor", "prototype", "__proto__", "caller", "callee"]);
-  for (const proto of [
-    Object.prototype,
-    Function.prototype,
-    String.prototype,
-    Array.prototype,
-    Number.prototype,
-    Boolean.prototype,
-    RegExp.prototype,
-    Symbol.prototype,
-    Promise.prototype,
-    Date.prototype,
-  ]) {
+  for (const proto of [Object.prototype, Function.prototype]) {
     for (const n of Object.getOwnPropertyNames(proto)) names.add(n);
   }
   names.delete("length");
+  names.delete("name");
   return names;
 })();
 

@@ -1,6 +1,8 @@
 // The whole apply (lock, stale check, snapshots, waves, verification) through the real driver
 // against the fake Incus: what it sends, what it refuses, and that a re-plan finds nothing.
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NO_GIT } from "../../core/io/git.js";
 import type { PreApplyRecord } from "../../core/io/plumb-state.js";
 import type { Estate } from "../../core/model/estate.js";
 import { connectIncus } from "../drivers/incus/connect.js";
@@ -74,7 +76,7 @@ describe("runApply on the fake Incus", () => {
         },
         driver: d,
         target: d.target,
-        gitHead: null,
+        git: NO_GIT,
         toolVersion: "test",
         now: new Date(),
       })

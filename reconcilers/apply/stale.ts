@@ -33,8 +33,9 @@ export class StalePlanError extends PlumbError {
 function projectsOf(ids: readonly string[]): string[] {
   const out = new Set<string>();
   for (const id of ids) {
-    const m = /^(profile|instance|instance-state):([^/]+)\//.exec(id);
-    if (m?.[2]) out.add(m[2]);
+    // `kind:project/name`: every kind but projects themselves and what lives in `default`.
+    const m = /^([^:]+):([^/]+)\//.exec(id);
+    if (m?.[1] && m[2] && m[1] !== "project" && m[2] !== "default") out.add(m[2]);
   }
   return [...out].sort();
 }

@@ -51,6 +51,14 @@ export class ContractSandbox {
     return new ContractSandbox(deps, name);
   }
 
+  /** An existing sandbox container (kept with `--keep`), which must be running. */
+  static async attach(deps: SandboxDeps, name: string): Promise<ContractSandbox> {
+    const box = new ContractSandbox(deps, name);
+    const r = await box.exec(["true"]);
+    if (r.code !== 0) throw new Error(`container ${name} does not answer`);
+    return box;
+  }
+
   async exec(
     command: readonly string[],
     environment: Record<string, string> = {},

@@ -34,6 +34,18 @@ export interface KindDiffOps<K extends Kind> {
   adoptable?(observed: ObservedObject<K>): boolean;
   /** Owned objects that are never deleted on their own (`default` profiles go with the project). */
   neverOrphan?(observed: ObservedObject<K>): boolean;
+  /**
+   * Why an owned orphan cannot be deleted (something plumb does not own still uses or holds it):
+   * it is reported, never promised as a delete that would fail on every apply.
+   */
+  blockDelete?(observed: ObservedObject<K>): string | undefined;
+  /**
+   * Why an owned object is in a state Incus did not finish (a bridge left `Pending` by a killed
+   * run): it is planned as a repair (an update whose apply recreates it) even if its fields match.
+   */
+  repair?(
+    observed: ObservedObject<K>,
+  ): { readonly field: string; readonly before: string } | undefined;
 }
 
 /** True when the live object no longer matches what plumb last wrote into it. */
@@ -94,7 +106,11 @@ export function diffObjects<K extends Kind>(
       });
       continue;
     }
-    const fields = ops.fields(d.spec, o.spec, d.ref);
+    const broken = ops.repair?.(o);
+    const fields = [
+      ...ops.fields(d.spec, o.spec, d.ref),
+      ...(broken ? [{ path: broken.field, before: broken.before, after: "Created" }] : []),
+    ];
     const reasons = ops.replaceReasons?.(d, o) ?? [];
     if (reasons.length > 0 && d.create) {
       out.push({
@@ -129,7 +145,15 @@ export function diffObjects<K extends Kind>(
     if (declared.has(id) || o.ownership !== "owned" || !ctx.inScope(o.ref)) continue;
     if (ops.neverOrphan?.(o)) continue;
     const base = { id, ref: o.ref, deps: [] };
-    if (ctx.autoCleanup) {
+    const blocked = ops.blockDelete?.(o);
+    if (ctx.autoCleanup && blocked !== undefined) {
+      out.push({
+        ...base,
+        action: "orphan",
+        reason: `no longer declared, but kept: ${blocked}`,
+        notes: [`auto_cleanup cannot delete it: ${blocked}`],
+      });
+    } else if (ctx.autoCleanup) {
       out.push({ ...base, action: "delete", reason: "no longer declared (auto_cleanup: true)" });
     } else {
       out.push({

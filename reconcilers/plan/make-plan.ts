@@ -1,17 +1,26 @@
 // `plumb plan` without the CLI: Estate + site settings + an Incus driver → a sealed PlanDocument.
 // The effects (Incus, the host's networks) come in through injected drivers.
-import { PlumbError, UsageError } from "../../core/errors.js";
+import { assessRisk } from "../../core/approvals/risk.js";
+import { UsageError } from "../../core/errors.js";
+import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
-import type { Estate } from "../../core/model/estate.js";
+import {
+  DEFAULT_PERSISTENT_DATA_BASE,
+  DEFAULT_SHARED_VOLUMES_BASE,
+  type Estate,
+} from "../../core/model/estate.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
 import type { HostDriver } from "../drivers/host/host-networks.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
 import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
-import type { Change } from "../model.js";
+import { refId } from "../model.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
+import type { PlanFileChange } from "./plan-files.js";
+import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
 import { computeChanges, type Observation, observe, observedRecords, scopeOf } from "./planner.js";
+import { unmanagedInOwnedProjects } from "./unmanaged.js";
 
 export interface SiteSettings {
   readonly bridgeAddresses: BridgeAddresses;
@@ -27,12 +36,16 @@ export interface MakePlanInput {
   readonly autoCleanup: boolean;
   /** Addresses differing from the estate's addresses.lock.yml (core/model/addressing.ts). */
   readonly renumbers?: readonly Renumber[] | undefined;
+  /** Generated files that differ from what `plumb generate` would write (see plan-files.ts). */
+  readonly files?: readonly PlanFileChange[] | undefined;
   readonly limit?: readonly string[] | undefined;
   readonly settings: SiteSettings;
   readonly driver: IncusDriver;
   /** Where the driver points, recorded in the plan (`unix:/var/lib/incus/unix.socket`). */
   readonly target: string;
-  readonly gitHead: string | null;
+  readonly git: PlanGit;
+  /** Host paths disks may use without counting as host access (shared volumes, persistent data). */
+  readonly sharedRoots?: readonly string[] | undefined;
   readonly toolVersion: string;
   readonly now: Date;
   /** Listings already started (see `prefetch`); else they start here. */
@@ -95,13 +108,18 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     scope,
     autoCleanup: input.autoCleanup,
   });
-  assertImages(changes, desired);
+  const unmanaged = unmanagedInOwnedProjects(
+    observation.observed,
+    new Set(desired.objects.map((o) => refId(o.ref))),
+  );
+  assertImagesResolve(changes, desired);
+  await assertLocalImagesExist(changes, driver);
   const plan = sealPlan({
     createdAt: input.now.toISOString(),
     tool: { name: "plumb", version: input.toolVersion },
     owner,
     target: input.target,
-    git: { head: input.gitHead },
+    git: input.git,
     limit: input.limit ? [...input.limit] : null,
     projects: observation.projects,
     settings: {
@@ -115,21 +133,13 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
+    files: input.files ?? [],
+    risk: assessRisk(changes, observation.observed, {
+      sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
+      trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,
+    }),
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
   return { plan, desired, observation };
-}
-
-/** An instance that must be created needs an image this site can resolve. */
-function assertImages(changes: readonly Change[], desired: DesiredState): void {
-  const missing = changes
-    .filter((c) => c.ref.kind === "instance" && (c.action === "create" || c.action === "replace"))
-    .filter((c) => !("unsupported" in c && c.unsupported))
-    .map((c) => desired.imageProblems.get(c.ref.name))
-    .filter((p): p is string => p !== undefined);
-  if (missing.length > 0) {
-    throw new PlumbError("PLB715", [...new Set(missing)].join("; "), {
-      hint: "map the image to one this site has: --image-map images:debian/13=plumb-busybox (or PLUMB_IMAGE_MAP, or image_map in .plumb/site.yml)",
-    });
-  }
 }

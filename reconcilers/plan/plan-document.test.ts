@@ -1,6 +1,8 @@
 // The saved plan: versioned, digest-sealed, refused when edited, truncated or of another version.
+
 import { describe, expect, it } from "vitest";
 import type { PlumbError } from "../../core/errors.js";
+import { NO_GIT } from "../../core/io/git.js";
 import { estateFromYaml, planMemory } from "../testing/estate-kit.js";
 import { emptyIncus } from "../testing/memory-incus.js";
 import { PLAN_VERSION, parsePlan, sealPlan, serializePlan } from "./plan-document.js";
@@ -15,13 +17,14 @@ async function plan() {
     tool: { name: "plumb", version: "0.1.0" },
     owner: "lab",
     target: "unix:/x",
-    git: { head: null },
+    git: NO_GIT,
     limit: null,
     projects: [],
     settings: { bridgeAddresses: "none", storagePool: "default", imageMap: {}, autoCleanup: false },
     host: { vmSupported: false, serverVersion: "6.0.4" },
     observed: [{ id: "project:web/web", hash: null }],
     changes,
+    risk: { items: [] },
   });
 }
 

@@ -2,10 +2,14 @@
 // Everything apply needs is inside (the full desired view of every target, image sources), plus
 // what staleness checks compare: the observed hash of every object read, the Incus target, the
 // git head, and a digest over the whole document.
+import type { PlanApproval } from "../../core/approvals/approvals.js";
+import type { PlanRisk } from "../../core/approvals/risk.js";
 import { PlumbError } from "../../core/errors.js";
+import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
 import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
+import type { PlanFileChange } from "./plan-files.js";
 
 export const PLAN_FORMAT = "plumb-plan";
 export const PLAN_VERSION = 1;
@@ -31,6 +35,8 @@ export interface PlanSettings {
 export type PlanSummary = { readonly [A in Action]: number } & {
   /** Changes apply would perform (everything but orphans and conflicts). */
   readonly actionable: number;
+  /** Generated files `plumb generate` would create, update, or reports (conflicts, orphans). */
+  readonly files: number;
 };
 
 export interface PlanDocument {
@@ -42,7 +48,8 @@ export interface PlanDocument {
   readonly owner: string;
   /** Where Incus was reached (`unix:/var/lib/incus/unix.socket`, `https://host:8443`). */
   readonly target: string;
-  readonly git: { readonly head: string | null };
+  /** The commit the plan was made from, and whether infra/ and templates/ matched it. */
+  readonly git: PlanGit;
   /** `--limit` domains, or null for the whole estate. */
   readonly limit: readonly string[] | null;
   /** Incus projects the plan read profiles and instances from (re-read by a stale check). */
@@ -52,19 +59,36 @@ export interface PlanDocument {
   readonly observed: readonly ObservedRecord[];
   /** In apply order (waves); orphans and conflicts last. */
   readonly changes: readonly Change[];
+  /** Generated Ansible files that differ from what `plumb generate` would write (by path). */
+  readonly files: readonly PlanFileChange[];
   /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
   readonly renumbers?: readonly Renumber[];
+  /** Instances inside the estate's projects that plumb does not manage (`instance:web/x`): left alone. */
+  readonly unmanaged?: readonly string[];
   readonly summary: PlanSummary;
-  /** `sha256:` of the canonical JSON of every other field. */
+  /** What needs approvals: deletes, replaces, restarts, delete-protected, host access. */
+  readonly risk: PlanRisk;
+  /** `sha256:` of the canonical JSON of every other field but `approvals`. */
   readonly digest: string;
+  /** Signatures over `digest` by approvers (`plumb approve`); outside the digest they sign. */
+  readonly approvals?: readonly PlanApproval[];
 }
 
-export type PlanBody = Omit<PlanDocument, "digest" | "summary" | "format" | "version">;
+export type PlanBody = Omit<
+  PlanDocument,
+  "digest" | "summary" | "format" | "version" | "approvals" | "files"
+> & { readonly files?: readonly PlanFileChange[] };
 
-export function summarize(changes: readonly Change[]): PlanSummary {
+/** Fields outside the digest: added after the plan was sealed. */
+const UNSEALED = ["digest", "approvals"] as const;
+
+export function summarize(
+  changes: readonly Change[],
+  files: readonly PlanFileChange[] = [],
+): PlanSummary {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const c of changes) counts[c.action]++;
-  return { ...counts, actionable: changes.filter(isActionable).length };
+  return { ...counts, actionable: changes.filter(isActionable).length, files: files.length };
 }
 
 export function sealPlan(body: PlanBody): PlanDocument {
@@ -74,7 +98,8 @@ export function sealPlan(body: PlanBody): PlanDocument {
       format: PLAN_FORMAT,
       version: PLAN_VERSION,
       ...body,
-      summary: summarize(body.changes),
+      files: body.files ?? [],
+      summary: summarize(body.changes, body.files),
     }),
   ) as Omit<PlanDocument, "digest">;
   return { ...unsealed, digest: digestOf(unsealed) };
@@ -107,14 +132,25 @@ export function parsePlan(text: string, file = "plan file"): PlanDocument {
       `${file} has plan version ${JSON.stringify(v.version)}; this plumb reads version ${PLAN_VERSION} only`,
     );
   }
-  const { digest, ...rest } = v;
+  const rest = Object.fromEntries(
+    Object.entries(v).filter(([k]) => !(UNSEALED as readonly string[]).includes(k)),
+  );
+  const digest = v.digest;
   if (typeof digest !== "string" || digestOf(rest) !== digest) {
     throw invalid(
       `${file}: digest mismatch (the file was edited or truncated after plumb wrote it)`,
     );
   }
-  if (!Array.isArray(v.changes) || !Array.isArray(v.observed) || typeof v.owner !== "string") {
-    throw invalid(`${file} lacks changes, observed or owner`);
+  if (
+    !Array.isArray(v.changes) ||
+    !Array.isArray(v.observed) ||
+    typeof v.owner !== "string" ||
+    !Array.isArray(v.risk?.items) ||
+    typeof v.git?.clean !== "boolean"
+  ) {
+    throw invalid(`${file} lacks changes, observed, owner, risk or git`);
   }
+  if (v.approvals !== undefined && !Array.isArray(v.approvals))
+    throw invalid(`${file}: approvals must be a list`);
   return v as PlanDocument;
 }

@@ -139,11 +139,17 @@ export interface RollbackReport {
   readonly skipped: number;
 }
 
+/** Told when each instance's restore starts and ends (progress). */
+export type RollbackEvent =
+  | { readonly type: "start"; readonly id: InstanceId; readonly total: number }
+  | { readonly type: "end"; readonly id: InstanceId; readonly error?: string; readonly ms: number };
+
 export async function rollback(
   driver: IncusDriver,
   instances: readonly Instance[],
   ts: string,
   concurrency: number,
+  onEvent?: (e: RollbackEvent) => void,
 ): Promise<RollbackReport> {
   const snapshot = `${PRE_APPLY_PREFIX}${ts}`;
   const having = instances.filter((i) => (i.snapshots ?? []).some((s) => s.name === snapshot));
@@ -152,9 +158,18 @@ export async function rollback(
       hint: "`plumb snapshot rollback --list` shows the pre-apply snapshots that exist",
     });
   }
-  const settled = await mapLimit(having, concurrency, (i) =>
-    driver.restoreSnapshot(i.project, i.name, snapshot),
-  );
+  const settled = await mapLimit(having, concurrency, async (i) => {
+    const id = { project: i.project, name: i.name };
+    const t0 = Date.now();
+    onEvent?.({ type: "start", id, total: having.length });
+    try {
+      await driver.restoreSnapshot(i.project, i.name, snapshot);
+      onEvent?.({ type: "end", id, ms: Date.now() - t0 });
+    } catch (err) {
+      onEvent?.({ type: "end", id, error: (err as Error).message, ms: Date.now() - t0 });
+      throw err;
+    }
+  });
   const restored: InstanceId[] = [];
   const failed: (InstanceId & { error: string })[] = [];
   having.forEach((i, n) => {

@@ -68,7 +68,7 @@ describe("plumb contract forge", () => {
     expect(a.code).toBe(0);
     const doc = JSON.parse(a.stdout);
     expect(doc.hfc.header).toMatchObject({
-      template: "motd@1.0.0",
+      template: "motd@1.1.0",
       target: "web-1",
       created_at: "2023-11-14T22:13:20Z",
     });

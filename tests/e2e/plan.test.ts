@@ -130,7 +130,11 @@ describe("plumb plan / apply (built CLI, fake Incus)", () => {
 
   it("a saved plan applies; then plan exits 0 with --detailed-exitcode", async () => {
     expect((await plumb(["plan", "--out", "plan.json"])).code).toBe(0);
-    const r = await plumb(["apply", "plan.json", "--yes"]);
+    // Not a git repository: the plan is bound to no commit, so apply needs --allow-dirty.
+    const unbound = await plumb(["apply", "plan.json", "--yes"]);
+    expect(unbound.code).toBe(1);
+    expect(unbound.stderr).toContain("error[PLB915]");
+    const r = await plumb(["apply", "plan.json", "--yes", "--allow-dirty"]);
     expect(r.stderr).toContain("Apply complete: 5 done, 0 failed, 0 skipped.");
     expect(r.code).toBe(0);
     const again = await plumb(["plan", "--detailed-exitcode"]);

@@ -26,7 +26,7 @@ interface Ran {
   stderr: string;
 }
 
-describe("sticky addressing (built CLI, fake Incus)", () => {
+describe("sticky addressing (built CLI, fake Incus)", { timeout: 120_000 }, () => {
   let fake: FakeIncusServer;
   let dir: string;
   const plumb = (args: string[]) =>
@@ -132,5 +132,15 @@ describe("sticky addressing (built CLI, fake Incus)", () => {
     const after = await plumb(["validate"]);
     expect(after.stderr).not.toContain("PLB630");
     expect((await plumb(["generate", "--check"])).code).toBe(0);
+    // Removing a machine leaves the record stale: --check fails until generate drops it.
+    writeFileSync(
+      join(dir, "infra.yml"),
+      estate(`${API}  ci:\n    subnet_id: 5\n    machines:\n      c1: {}\n      c2: {}\n`),
+    );
+    const stale = await plumb(["generate", "--check"]);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain("stale addresses.lock.yml");
+    expect((await plumb(["generate"])).stderr).toContain("0 added, 1 removed");
+    expect(lock()).not.toContain("c3");
   });
 });

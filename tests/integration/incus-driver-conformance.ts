@@ -408,6 +408,20 @@ export function incusDriverConformance(target: () => ConformanceTarget): void {
     expect(Array.isArray(networks)).toBe(true);
   });
 
+  it("all-projects listings of instances and profiles carry each object's project; names without recursion", async () => {
+    const instances = await d.collection<{ name: string }, never>("instances").listAll();
+    expect(
+      instances
+        .filter((i) => i.project === project)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual([1, 2, 3].map((n) => `${inst}-r${n}`));
+    const profiles = await d.collection<{ name: string }, never>("profiles").listAll();
+    expect(profiles.some((p) => p.project === project && p.name === "default")).toBe(true);
+    const names = await d.collection<{ name: string }, never>("profiles").names(project);
+    expect(names).toContain("default");
+  });
+
   it("listing instances of a project that does not exist is NotFound, not an empty list", async () => {
     await rejects(() => d.listInstances(`${project}-typo`), NotFoundError);
   });

@@ -115,6 +115,9 @@ export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<voi
       await quiet(d.deleteInstance(p.name, i.name));
     }
     if (p.name === "default") continue;
+    const volumes = d.collection<{ name: string }, unknown>("storage-pools/default/volumes/custom");
+    for (const v of await volumes.list(p.name).catch(() => []))
+      await quiet(volumes.delete(p.name, v.name));
     for (const pr of await d.listProfiles(p.name).catch(() => [])) {
       if (pr.name !== "default") await quiet(d.deleteProfile(p.name, pr.name));
     }

@@ -57,7 +57,7 @@ describe.skipIf(skip)(`reconcile on the real daemon${why}`, { timeout: 240_000 }
     await plumb(["flush", "--force"], dir).catch(() => undefined);
     await cleanupPrefix(d, p);
     d.close();
-  });
+  }, 240_000);
 
   it("create: apply builds the estate; every object carries ownership labels", async () => {
     const r = await plumb(["apply", "--yes"], dir);
@@ -167,14 +167,15 @@ describe.skipIf(skip)(`reconcile on the real daemon${why}`, { timeout: 240_000 }
     expect(saved.code).toBe(0);
     expect(incus("config", "set", `${A}-2`, "limits.memory=300MiB", "--project", A).code).toBe(0);
     const before = config(A, `${A}-1`);
-    const r = await plumb(["apply", "plan.json", "--yes"], dir);
+    // The estate directory is not a git repository: the plan binds no commit (--allow-dirty).
+    const r = await plumb(["apply", "plan.json", "--yes", "--allow-dirty"], dir);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("error[PLB711]: Saved plan is stale");
     expect(r.stderr).toContain(`instance:${A}/${A}-2`);
     expect(config(A, `${A}-1`)).toBe(before);
     // A fresh plan, applied as saved, goes through (and puts A-2 back).
     expect((await plumb(["plan", "--out", "plan.json"], dir)).code).toBe(0);
-    const ok = await plumb(["apply", "plan.json", "--yes"], dir);
+    const ok = await plumb(["apply", "plan.json", "--yes", "--allow-dirty"], dir);
     expect(ok.code).toBe(0);
     expect(incus("config", "get", `${A}-2`, "limits.memory", "--project", A).stdout.trim()).toBe(
       "",

@@ -108,5 +108,5 @@ describe("issue 9.2: templates cannot execute code", () => {
     ]);
     expect(existsSync(canary)).toBe(false);
     expect(tmpX()).toBe(tmpXBefore);
-  });
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import {
 } from "./addressing.js";
 import { anklumeOnlyKeysNoted } from "./compat.js";
 import type { Rule } from "./context.js";
+import { incusKeysAreValid } from "./incus-keys.js";
 import {
   generatedDevicesDoNotCollide,
   gpuPolicyHolds,
@@ -59,4 +60,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   mountPathsAreUnique,
   sharedVolumeConsumersResolve,
   anklumeOnlyKeysNoted,
+  incusKeysAreValid,
 };

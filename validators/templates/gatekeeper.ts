@@ -10,17 +10,17 @@
 // Pure: file contents come in (core/io/read-templates.ts), bash/shellcheck run behind LintDriver.
 import { createRequire } from "node:module";
 import type { Diagnostic, JsonPath } from "../../core/diagnostics.js";
-import { PlumbError } from "../../core/errors.js";
 import type { LintDriver } from "../../core/io/lint-driver.js";
 import type { TemplateFolder } from "../../core/io/read-templates.js";
 import { MAX_TEMPLATE_FILE, MAX_TEMPLATE_TOTAL } from "../../core/io/read-templates.js";
+import type { CatalogAction } from "../../core/model/action.js";
 import type { TemplateManifest } from "../../core/model/template.js";
 import { parseYamlSource, type YamlSource } from "../../core/source/yaml-source.js";
-import { forge, type TemplateSource } from "../../generators/contract/hfc.js";
+import type { TemplateSource } from "../../generators/contract/hfc.js";
 import { schemaErrorsToDiagnostics } from "../schema-check.js";
 import { templateSchema } from "../template-schema.js";
-import { forbiddenInArgv, forbiddenInScript, writesOutsideBom } from "./forbidden.js";
 import { languageStage } from "./language-stage.js";
+import { logicStage } from "./logic-stage.js";
 import { parseLock, treeHash } from "./tree-hash.js";
 
 export type Stage = "manifest" | "assets" | "logic" | "hash";
@@ -61,6 +61,7 @@ export async function checkTemplates(
   lockPath: string,
   lint: LintDriver,
   stages: readonly Stage[] = STAGES,
+  catalog: ReadonlyMap<string, CatalogAction> = new Map(),
 ): Promise<GatekeeperResult> {
   const diagnostics: Diagnostic[] = [];
   const templates: TemplateSource[] = [];
@@ -259,6 +260,7 @@ export async function checkTemplates(
             hashes.get(folder.name) as string,
             lint,
             at,
+            catalog,
           )),
         );
     }
@@ -270,6 +272,7 @@ export async function checkTemplates(
         manifest,
         files,
         treeHash: hashes.get(folder.name) as string,
+        catalog,
       });
     }
   }
@@ -291,101 +294,4 @@ export async function checkTemplates(
     }
   }
   return { diagnostics, templates, hashes, sources };
-}
-
-async function logicStage(
-  folder: TemplateFolder,
-  manifest: TemplateManifest,
-  files: Map<string, string>,
-  hash: string,
-  lint: LintDriver,
-  at: (path: JsonPath, target?: "key" | "value") => Diagnostic["location"],
-): Promise<Diagnostic[]> {
-  const out: Diagnostic[] = [];
-  let forged: ReturnType<typeof forge>;
-  try {
-    forged = forge(
-      { dir: folder.dir, manifest, files, treeHash: hash },
-      {
-        target: "gatekeeper-sample",
-        inputs: manifest.sample_inputs,
-        gitCommit: null,
-        createdAt: "1970-01-01T00:00:00Z",
-      },
-    );
-  } catch (e) {
-    if (!(e instanceof PlumbError)) throw e;
-    return [
-      {
-        code: e.code,
-        severity: "error",
-        message: e.message,
-        ...(e.hint ? { hint: e.hint } : {}),
-        location: at(["sample_inputs"]),
-      },
-    ];
-  }
-  const syntax = await lint.bashSyntax(forged.script);
-  if (syntax !== undefined)
-    out.push({
-      code: "PLB857",
-      severity: "error",
-      message: `compiled script: ${syntax}`,
-      location: at([]),
-    });
-  for (const f of await lint.shellcheck(forged.script)) {
-    out.push({
-      code: "PLB858",
-      severity: "error",
-      message: `compiled script line ${f.line}: SC${f.code} (${f.level}) ${f.message}`,
-      hint: "fix the template field or file that produces this line (`plumb contract forge` shows the script)",
-      location: at([]),
-    });
-  }
-  (manifest.operations ?? []).forEach((o, i) => {
-    const why = "run" in o ? forbiddenInArgv(o.run.argv) : undefined;
-    if (why)
-      out.push({
-        code: "PLB859",
-        severity: "error",
-        message: `operations[${i}]: ${why}`,
-        location: at(["operations", i]),
-      });
-  });
-  (manifest.proofs ?? []).forEach((p, i) => {
-    const why = "command" in p ? forbiddenInArgv(p.command.argv) : undefined;
-    if (why)
-      out.push({
-        code: "PLB859",
-        severity: "error",
-        message: `proofs[${i}]: ${why}`,
-        location: at(["proofs", i]),
-      });
-  });
-  const bomPaths = new Set(forged.hfc.bom.map((b) => b.path));
-  for (const [i, b] of forged.hfc.bom.entries()) {
-    if ((Number.parseInt(b.mode, 8) & 0o111) === 0) continue;
-    const text = forged.contents.get(b.path) ?? "";
-    const file = `${folder.dir}/files/${b.source}`;
-    for (const f of [...forbiddenInScript(text), ...writesOutsideBom(text, bomPaths)]) {
-      out.push({
-        code: f.code,
-        severity: "error",
-        message: `${b.source} line ${f.line}: ${f.message}`,
-        location: at(["bom", i, "source"]),
-        hint: `in ${file}`,
-      });
-    }
-    if (/^#!.*\b(ba)?sh\b/.test(text)) {
-      for (const f of await lint.shellcheck(text)) {
-        out.push({
-          code: "PLB858",
-          severity: "error",
-          message: `${b.source} line ${f.line}: SC${f.code} (${f.level}) ${f.message}`,
-          location: at(["bom", i, "source"]),
-        });
-      }
-    }
-  }
-  return out;
 }

@@ -22,13 +22,22 @@ export function treeHash(files: readonly HashedFile[]): string {
 export interface TemplatesLock {
   readonly version: 1;
   readonly templates: Readonly<Record<string, string>>;
+  /** Catalog actions (templates/actions/<id>.yml) by action_id: sha256 of the file bytes. */
+  readonly actions?: Readonly<Record<string, string>>;
 }
 
-export function renderLock(hashes: ReadonlyMap<string, string>): string {
-  const templates = Object.fromEntries(
-    [...hashes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-  );
-  return `${JSON.stringify({ version: 1, templates }, null, 2)}\n`;
+const sorted = (m: ReadonlyMap<string, string>) =>
+  Object.fromEntries([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+
+export function renderLock(
+  hashes: ReadonlyMap<string, string>,
+  actions: ReadonlyMap<string, string> = new Map(),
+): string {
+  const doc =
+    actions.size > 0
+      ? { version: 1, templates: sorted(hashes), actions: sorted(actions) }
+      : { version: 1, templates: sorted(hashes) };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /** Parses templates.lock; returns an error message instead of throwing. */
@@ -49,7 +58,13 @@ export function parseLock(text: string): TemplatesLock | string {
   ) {
     return 'expected {"version": 1, "templates": {...}}';
   }
-  for (const [k, h] of Object.entries(o.templates as object)) {
+  const actions = (o as { actions?: unknown }).actions;
+  if (actions !== undefined && (actions === null || typeof actions !== "object"))
+    return '"actions" must be an object of "sha256:<hex>"';
+  for (const [k, h] of [
+    ...Object.entries(o.templates as object),
+    ...Object.entries((actions ?? {}) as object),
+  ]) {
     if (typeof h !== "string" || !/^sha256:[0-9a-f]{64}$/.test(h))
       return `entry '${k}' is not "sha256:<64 hex>"`;
   }

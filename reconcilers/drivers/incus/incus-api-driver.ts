@@ -183,7 +183,7 @@ export class IncusApiDriver implements IncusDriver {
     return this.#get<Instance>(url(`instances/${enc(name)}`, { project }));
   }
   async createInstance(project: string, instance: InstanceCreate): Promise<void> {
-    await this.#api.call("POST", url("instances", { project }), {
+    await this.#api.call("POST", url("instances", { project, target: instance.target }), {
       body: {
         name: instance.name,
         type: instance.type ?? "container",
@@ -303,6 +303,10 @@ export class IncusApiDriver implements IncusDriver {
       list: (project) => this.#list<T>(url(path, { project, recursion: "1" })),
       listAll: () =>
         this.#list<T & { project: string }>(url(path, { "all-projects": "true", recursion: "1" })),
+      names: async (project) =>
+        (await this.#list<string>(url(path, { project }))).map((u) =>
+          decodeURIComponent(u.split("?")[0]?.split("/").pop() ?? ""),
+        ),
       get: (project, name) => this.#get<T>(url(at(name), { project })),
       create: async (project, value) => {
         await this.#api.call("POST", url(path, { project }), { body: value, project });

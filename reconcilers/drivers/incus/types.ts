@@ -113,6 +113,8 @@ export interface InstanceCreate {
   readonly ephemeral?: boolean;
   /** Start once created (one operation instead of two). */
   readonly start?: boolean;
+  /** Cluster member to create it on (`?target=`); absent: Incus places it. */
+  readonly target?: string;
 }
 
 export interface InstanceState {
@@ -218,6 +220,8 @@ export interface Collection<T extends { readonly name: string }, W> {
   list(project: string): Promise<T[]>;
   /** One recursion=1 call for every project (`all-projects=true`); objects carry `project`. */
   listAll(): Promise<(T & { readonly project: string })[]>;
+  /** Names only (recursion=0: no `used_by` computed by the daemon). */
+  names(project: string): Promise<string[]>;
   get(project: string, name: string): Promise<Etagged<T>>;
   create(project: string, value: W & { readonly name: string }): Promise<void>;
   update(project: string, name: string, value: W, etag: string): Promise<void>;

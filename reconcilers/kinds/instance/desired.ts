@@ -7,6 +7,7 @@ import type { ConfigMap } from "../../drivers/incus/types.js";
 import { deviceMap, ref, stringMap } from "../../kit/desired-kit.js";
 import { IMAGE_KEY, ownerLabels, sealSpec } from "../../kit/ownership.js";
 import { type DesiredObject, refId } from "../../model.js";
+import { volumeDevices, volumeIds } from "../storage-volume/desired.js";
 import type { InstanceSpec } from "./spec.js";
 
 export const NO_VM_REASON =
@@ -48,7 +49,8 @@ function machineInstance(
     // The eth0 of the default profile, overridden with the machine's address (anklume).
     devices.eth0 = { "ipv4.address": m.ip, name: "eth0", network: d.network, type: "nic" };
   }
-  Object.assign(devices, deviceMap(m.devices));
+  // The machine's storage volumes (storage-volume kind), then its declared devices.
+  Object.assign(devices, volumeDevices(m, o.storagePool), deviceMap(m.devices));
   const spec: InstanceSpec = sealSpec({
     description: m.description,
     type: m.type === "vm" ? "virtual-machine" : "container",
@@ -73,6 +75,7 @@ function machineInstance(
     refId(ref("project", d.project, d.project)),
     refId(ref("network", "default", d.network)),
     ...m.profiles.map((p) => refId(ref("profile", d.project, p))),
+    ...volumeIds(m, d.project, o.storagePool),
   ];
   return {
     ref: iRef,
@@ -81,6 +84,7 @@ function machineInstance(
       image,
       source: resolved.ok ? resolved.source : { type: "none" },
       start: decl.state !== "stopped",
+      ...(decl.target ? { target: decl.target } : {}),
     },
     deps,
     ...(unsupported ? { unsupported, notes: [`not created: ${unsupported}`] } : {}),

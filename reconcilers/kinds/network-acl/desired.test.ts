@@ -40,11 +40,13 @@ describe("network-acl desired", () => {
     expect([...all.keys()].sort()).toEqual(["net-data", "net-ops", "net-web"]);
     const objects = desiredFor(ESTATE, { bridgeAddresses: "declared" }).objects;
     const bridge = objects.find((o) => o.ref.kind === "network" && o.ref.name === "net-web");
-    expect((bridge?.spec as { config: Record<string, string> }).config).toMatchObject({
-      "security.acls": "net-web",
-      "security.acls.default.ingress.action": "drop",
-      "security.acls.default.egress.action": "allow",
-    });
+    expect((bridge?.spec as { config?: Record<string, string> } | undefined)?.config).toMatchObject(
+      {
+        "security.acls": "net-web",
+        "security.acls.default.ingress.action": "drop",
+        "security.acls.default.egress.action": "allow",
+      },
+    );
     expect(bridge?.deps).toEqual(["network-acl:default/net-web"]);
     expect(all.get("net-web")?.config["user.plumb.id"]).toBe("network-acl/default/net-web");
   });

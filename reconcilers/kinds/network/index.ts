@@ -3,6 +3,7 @@
 import { labelWith } from "../../kit/adopt-labels.js";
 import { diffConfig, diffScalar } from "../../kit/diff-fields.js";
 import { diffObjects, type KindDiffOps } from "../../kit/generic-diff.js";
+import { networkKeepers } from "../../kit/keepers.js";
 import type { Reconciler } from "../../reconciler.js";
 import { applyNetwork } from "./apply.js";
 import { desiredNetworks } from "./desired.js";
@@ -12,6 +13,14 @@ import "./spec.js";
 const ops: KindDiffOps<"network"> = {
   kind: "network",
   global: true,
+  // Incus leaves a bridge `Pending` (or `Errored`) when its creation was interrupted: instances on
+  // it fail to start ("Parent device … doesn't exist") until it is recreated.
+  repair: (o) =>
+    o.facts.status && o.facts.status !== "Created"
+      ? { field: "status", before: o.facts.status }
+      : undefined,
+  blockDelete: (o) =>
+    o.facts.kept ? `still used by instances plumb does not own (${o.facts.kept})` : undefined,
   fields: (d, o) => [
     ...diffScalar("description", d.description, o.description),
     ...diffConfig("config", d.config, o.config),
@@ -27,9 +36,12 @@ export const networkReconciler = {
   maxConcurrency: 1,
   desired: desiredNetworks,
   async read(live, scope) {
-    return (await live.networks())
-      .filter((n) => n.managed)
-      .map((n) => observeNetwork(n, scope.owner));
+    const out = [];
+    for (const n of await live.networks()) {
+      if (!n.managed) continue;
+      out.push(observeNetwork(n, scope.owner, await networkKeepers(n.used_by, live, scope)));
+    }
+    return out;
   },
   diff: (desired, observed, ctx) => diffObjects(ops, desired, observed, ctx),
   apply: applyNetwork,

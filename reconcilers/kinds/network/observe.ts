@@ -24,7 +24,12 @@ export const NETWORK_KEYS: ReadonlySet<string> = new Set([
 ]);
 export const isNetworkKey = (k: string) => NETWORK_KEYS.has(k) || k.startsWith(PLUMB_PREFIX);
 
-export function observeNetwork(n: Network, owner: string): ObservedObject<"network"> {
+export function observeNetwork(
+  n: Network,
+  owner: string,
+  /** Instances plumb does not own that use the bridge (they keep it from being deleted). */
+  kept: readonly string[] = [],
+): ObservedObject<"network"> {
   const ref = { kind: "network" as const, project: "default", name: n.name };
   const spec: NetworkSpec = {
     description: n.description ?? "",
@@ -35,6 +40,6 @@ export function observeNetwork(n: Network, owner: string): ObservedObject<"netwo
     spec,
     ownership: ownershipOf(n.config ?? {}, ref, owner),
     hash: digestOf({ ...spec, type: n.type }),
-    facts: { type: n.type },
+    facts: { type: n.type, status: n.status ?? "Created", kept: kept.join(",") },
   };
 }

@@ -6,9 +6,10 @@ import { diffConfig, diffDevices, diffScalar } from "../../kit/diff-fields.js";
 import { diffObjects, type KindDiffOps } from "../../kit/generic-diff.js";
 import type { ObservedObject } from "../../model.js";
 import type { Reconciler } from "../../reconciler.js";
+import { restartFields } from "../instance/restart-keys.js";
 import { applyProfile } from "./apply.js";
 import { desiredProfiles } from "./desired.js";
-import { observeProfile } from "./observe.js";
+import { observeProfile, profileUsers } from "./observe.js";
 import "./spec.js";
 
 const ops: KindDiffOps<"profile"> = {
@@ -25,6 +26,13 @@ const ops: KindDiffOps<"profile"> = {
   adoptable: (o) => o.ref.name === "default",
   // ... and it goes with the project (Incus refuses to delete a `default` profile).
   neverOrphan: (o) => o.ref.name === "default",
+  blockDelete: (o) =>
+    o.facts.kept ? `used by instances plumb does not own (${o.facts.kept})` : undefined,
+  // A key that needs a restart, set through a profile, reaches the running instances using it.
+  restartFields: (fields, o) =>
+    o.facts.running
+      ? restartFields(o.facts.vm === "true" ? "virtual-machine" : "container", fields)
+      : [],
 };
 
 export const profileReconciler = {
@@ -34,8 +42,11 @@ export const profileReconciler = {
   async read(live, scope) {
     const out: ObservedObject<"profile">[] = [];
     for (const project of scope.projects) {
+      const instances = await live.instances(project);
       for (const p of await live.profiles(project))
-        out.push(observeProfile(p, project, scope.owner));
+        out.push(
+          observeProfile(p, project, scope.owner, profileUsers(p.name, instances, scope.owner)),
+        );
     }
     return out;
   },

@@ -4,6 +4,7 @@
 import { labelWith } from "../../kit/adopt-labels.js";
 import { diffConfig, diffScalar } from "../../kit/diff-fields.js";
 import { diffObjects, type KindDiffOps } from "../../kit/generic-diff.js";
+import { notOwned } from "../../kit/keepers.js";
 import type { Reconciler } from "../../reconciler.js";
 import { applyProject } from "./apply.js";
 import { desiredProjects } from "./desired.js";
@@ -14,6 +15,10 @@ const ops: KindDiffOps<"project"> = {
   kind: "project",
   global: true,
   // Features are create-time only: compared, they would ask for changes Incus refuses.
+  blockDelete: (o) =>
+    o.facts.kept
+      ? `holds instances plumb does not own (${o.facts.kept}); Incus only removes empty projects`
+      : undefined,
   fields: (d, o) => [
     ...diffScalar("description", d.description, o.description),
     ...diffConfig("config", d.config, o.config),
@@ -26,9 +31,16 @@ export const projectReconciler = {
   deleteRank: 30,
   desired: desiredProjects,
   async read(live, scope) {
-    return (await live.projects())
-      .filter((p) => p.name !== "default")
-      .map((p) => observeProject(p, scope.owner));
+    const read = new Set(scope.projects);
+    const out = [];
+    for (const p of await live.projects()) {
+      if (p.name === "default") continue;
+      const kept = read.has(p.name)
+        ? notOwned(await live.instances(p.name), scope.owner).map((i) => i.name)
+        : [];
+      out.push(observeProject(p, scope.owner, kept));
+    }
+    return out;
   },
   diff: (desired, observed, ctx) => diffObjects(ops, desired, observed, ctx),
   apply: applyProject,

@@ -17,7 +17,12 @@ export const PROJECT_FEATURES: ConfigMap = {
 const isFeature = (k: string) => k in PROJECT_FEATURES;
 export const isPlumb = (k: string) => k.startsWith(PLUMB_PREFIX) && k !== "user.plumb.lock";
 
-export function observeProject(p: Project, owner: string): ObservedObject<"project"> {
+export function observeProject(
+  p: Project,
+  owner: string,
+  /** Instances in it plumb does not own (they keep it from being deleted). */
+  kept: readonly string[] = [],
+): ObservedObject<"project"> {
   const ref = { kind: "project" as const, project: p.name, name: p.name };
   const config = p.config ?? {};
   const spec: ProjectSpec = {
@@ -30,6 +35,6 @@ export function observeProject(p: Project, owner: string): ObservedObject<"proje
     spec,
     ownership: ownershipOf(config, ref, owner),
     hash: digestOf(spec),
-    facts: { profiles: config["features.profiles"] ?? "false" },
+    facts: { profiles: config["features.profiles"] ?? "false", kept: kept.join(",") },
   };
 }

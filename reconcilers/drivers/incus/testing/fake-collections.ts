@@ -28,13 +28,18 @@ export function collectionOf(
   return undefined;
 }
 
+/** The collection's objects; an empty one is only stored once something is created in it. */
 function mapOf(space: Space, key: string): Map<string, Rec> {
-  let m = space.collections.get(key) as Map<string, Rec> | undefined;
-  if (!m) {
-    m = new Map();
-    space.collections.set(key, m);
-  }
-  return m;
+  const m = space.collections.get(key) as Map<string, Rec> | undefined;
+  if (m) return m;
+  const fresh = new Map<string, Rec>();
+  const set = fresh.set.bind(fresh);
+  fresh.set = (k, v) => {
+    space.collections.set(key, fresh);
+    fresh.set = set;
+    return set(k, v);
+  };
+  return fresh;
 }
 
 const RULE_STATES = new Set(["enabled", "disabled", "logged"]);

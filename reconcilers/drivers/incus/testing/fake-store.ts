@@ -73,10 +73,23 @@ export class FakeStore {
       const op = this.#ops.get(name);
       return op ? sync(this.#ops.json(op)) : errorReply(404, "Operation not found");
     }
+    if (kind === "storage-pools" && name === undefined && method === "GET") {
+      const pool = {
+        name: "default",
+        driver: "dir",
+        description: "",
+        config: {},
+        status: "Created",
+      };
+      return sync(recursion ? [pool] : ["/1.0/storage-pools/default"]);
+    }
     const collection = collectionOf(parts);
     if (collection) {
       const { kind: c, name: n } = collection;
       return routeCollection(this.projects, project, c, method, n, b, ifMatch, url.searchParams);
+    }
+    if ((kind === "instances" || kind === "profiles") && !name && method === "GET") {
+      if (url.searchParams.get("all-projects") === "true") return this.#allProjects(kind);
     }
     const space = this.projects.get(project);
     if (kind === "instances") {
@@ -102,6 +115,31 @@ export class FakeStore {
       return this.#simple(kind, method, space, name, b, ifMatch, recursion);
     }
     return errorReply(404, "not found");
+  }
+
+  /** A bridge's `used_by`: profiles and instances with a nic on it, in every project. */
+  #networkUsers(network: string): string[] {
+    const out: string[] = [];
+    const onIt = (devices: Devices) => Object.values(devices).some((d) => d.network === network);
+    for (const [p, s] of this.projects) {
+      for (const [n, pr] of s.profiles)
+        if (onIt(pr.devices)) out.push(`/1.0/profiles/${n}?project=${p}`);
+      for (const [n, i] of s.instances)
+        if (onIt(i.devices)) out.push(`/1.0/instances/${n}?project=${p}`);
+    }
+    return out;
+  }
+
+  /** `all-projects=true` listings: every project's objects, each carrying its `project`. */
+  #allProjects(kind: "instances" | "profiles"): Reply {
+    const out: unknown[] = [];
+    for (const p of this.projects.keys()) {
+      const url = new URL(`http://incus/1.0/${kind}?recursion=1&project=${encodeURIComponent(p)}`);
+      const r = this.route("GET", url, undefined, undefined);
+      const items = (r.body as { metadata: Record<string, unknown>[] }).metadata;
+      out.push(...items.map((o) => ({ ...o, project: p })));
+    }
+    return sync(out);
   }
 
   #projects(
@@ -171,7 +209,7 @@ export class FakeStore {
     const view = (n: string) => {
       const o = map.get(n);
       return kind === "networks"
-        ? { name: n, managed: true, status: "Created", used_by: [], ...o }
+        ? { name: n, managed: true, status: "Created", used_by: this.#networkUsers(n), ...o }
         : { name: n, used_by: [], ...o };
     };
     const tag = (n: string) => {
@@ -224,6 +262,8 @@ export class FakeStore {
       return sync(null);
     }
     if (method === "DELETE") {
+      if (kind === "networks" && this.#networkUsers(name).length > 0)
+        return errorReply(400, "The network is currently in use");
       map.delete(name);
       return sync(null);
     }
