@@ -7,10 +7,9 @@ import { describe, expect, it } from "vitest";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const SOURCE_DIRS = ["cli", "core", "generators", "reconcilers", "validators"];
-/** Test kits (helpers of tests), and core/io/git.ts (being rewritten on simple-git). */
+/** The exec module itself, and test kits (helpers of tests). */
 const ALLOWED = new Set([
   "core/exec/exec.ts",
-  "core/io/git.ts",
   "core/signing/test-kit.ts",
   "reconcilers/drivers/incus/testing/self-signed.ts",
 ]);
