@@ -162,8 +162,11 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
     summary:
       "Manage signing keys and the repo keyring (keys/keyring.json), export trust files for targets",
     description:
-      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract), thresholds, expiry and revocations. It is\n" +
-      "canonical JSON signed by its own keyring role; every change makes a new version that must be re-signed.",
+      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract, approver), thresholds, expiry and\n" +
+      "revocations. It is canonical JSON signed by its own keyring role; a change to a signed version is archived in\n" +
+      "keys/history/<N>/ and makes N+1, signed by the keyring keys of N and of N+1. Every command walks this chain from\n" +
+      "a pinned root: this machine's record of the highest version it verified, PLUMB_KEYRING_PIN=<version>:<sha256>\n" +
+      "(set it in CI from a variable pull requests cannot change) and, for export-target, the target's own policy.",
     usage:
       "plumb keys generate|init|trust|revoke|threshold|expire-in|sign-keyring|list|verify|export-target …",
     positionals: { min: 1, max: 3 },
@@ -189,7 +192,7 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       role: {
         type: "string",
         multiple: true,
-        description: "trust: contract (default) and/or keyring (repeatable)",
+        description: "trust: contract (default), keyring and/or approver (repeatable)",
       },
       "valid-before": {
         type: "string",
@@ -218,6 +221,10 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       [
         "plumb keys trust bob.pub --principal bob --role contract && plumb keys threshold contract 2",
         "Require two approvers for contracts",
+      ],
+      [
+        "plumb keys verify",
+        "Walk the chain from the pinned root; prints the pin to set as PLUMB_KEYRING_PIN in CI",
       ],
       [
         "plumb keys export-target --out /tmp/trust",

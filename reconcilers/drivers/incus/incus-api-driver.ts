@@ -183,7 +183,7 @@ export class IncusApiDriver implements IncusDriver {
     return this.#get<Instance>(url(`instances/${enc(name)}`, { project }));
   }
   async createInstance(project: string, instance: InstanceCreate): Promise<void> {
-    await this.#api.call("POST", url("instances", { project }), {
+    await this.#api.call("POST", url("instances", { project, target: instance.target }), {
       body: {
         name: instance.name,
         type: instance.type ?? "container",
