@@ -8,11 +8,16 @@ function fakeStream(isTTY: boolean, columns = 100) {
   return { writes, isTTY, columns, write: (t: string) => void writes.push(t) };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's own redraw sequence
+const REDRAW_OR_NEWLINE = /(\r\u001b\[2K|\n)/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: plain lines must carry no terminal control
+const CR_OR_ESC = /\r|\u001b/;
+
 /** What a terminal shows: apply \r and "erase line" to a screen of lines. */
 function screen(writes: readonly string[]): string[] {
   const lines = [""];
   for (const w of writes) {
-    for (const part of w.split(/(\r\u001b\[2K|\n)/)) {
+    for (const part of w.split(REDRAW_OR_NEWLINE)) {
       if (part === "\r\u001b[2K") lines[lines.length - 1] = "";
       else if (part === "\n") lines.push("");
       else lines[lines.length - 1] += part;
@@ -43,7 +48,7 @@ describe("Progress", () => {
     expect(s.writes.join("")).toBe(
       "[1/3] ✓ create instance web/w1 (2.0s)\nretention: deleted 1\n[2/3] ✓ create instance web/w2 (2.0s)\n",
     );
-    expect(s.writes.join("")).not.toMatch(/\r|\u001b/);
+    expect(s.writes.join("")).not.toMatch(CR_OR_ESC);
   });
 
   it("status: done/total, percent, what is in flight, elapsed and an estimate", () => {
@@ -104,7 +109,7 @@ describe("Progress", () => {
     expect(
       s.writes.some((w) => /^apply 0\/1 \(0%\) · 1 in flight: web\/w1 · 0:0\d elapsed\n$/.test(w)),
     ).toBe(true);
-    expect(s.writes.join("")).not.toMatch(/\r|\u001b/);
+    expect(s.writes.join("")).not.toMatch(CR_OR_ESC);
   });
 
   it("live only on a terminal outside CI", () => {
