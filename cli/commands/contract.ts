@@ -8,6 +8,7 @@ import { sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { gitDriver, reproducibleTime } from "../../core/io/git.js";
 import { didYouMean } from "../../core/suggest.js";
+import { isTargetName } from "../../core/trust/manifest.js";
 import { forge, hfcJson } from "../../generators/contract/hfc.js";
 import { loadAndValidate } from "../load-estate.js";
 import { renderHuman } from "../render/diagnostics.js";
@@ -56,6 +57,11 @@ async function forgeCommand(
       "--target <machine> is required",
       "name the machine the contract is for (it is bound into the signed manifest)",
     );
+  // The name is bound into the signed manifest and must be a plain host name (also quoted).
+  if (!isTargetName(target))
+    throw new PlumbError("PLB849", `target ${JSON.stringify(target)} is not a plain host name`, {
+      hint: "letters, digits, '.', '_' and '-', starting with a letter or digit",
+    });
   if (values["external-target"] !== true) {
     const { result } = loadAndValidate(ctx, {});
     const machines = Object.values(result.document?.domains ?? {}).flatMap((d) =>

@@ -5,19 +5,21 @@ import { formatOption } from "./options.js";
 export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
   {
     name: "templates",
-    summary: "Check contract templates (manifest, assets, logic, hash) or update templates.lock",
+    summary:
+      "Check contract templates and the action catalog (manifest, assets, hash, language, logic) or update templates.lock",
     description:
-      "The gatekeeper for templates/<slug>/ folders, in four stages: the manifest matches the template schema; every\n" +
-      "file is inside the folder, no symlinks, sizes bounded; rendered with its sample inputs, the compiled script passes\n" +
-      "bash -n and shellcheck and uses no forbidden pattern; the folder's hash matches templates.lock.\n" +
-      "`lock` records the current hashes after the first three stages pass (commit it with the reviewed change).",
+      "The gatekeeper for templates/<slug>/ folders and templates/actions/*.yml: the manifest matches its schema; every\n" +
+      "file is inside the folder, no symlinks, sizes bounded; the hash matches templates.lock (checked before anything\n" +
+      "renders); every template text passes the restricted language (no calls, no prototype names); bounded steps only\n" +
+      "(command allowlist, paths, modes, declared executable assets); rendered with its sample inputs, the compiled\n" +
+      "script passes bash -n and shellcheck. `lock` records the hashes after every other stage passes.",
     usage: "plumb templates check [slug…] [--format human|json|github] | plumb templates lock",
     positionals: { min: 1, max: 64 },
     options: {
       format: formatOption,
     },
     examples: [
-      ["plumb templates check", "Run all four stages on every template"],
+      ["plumb templates check", "Run every stage on every template and catalog action"],
       ["plumb templates check motd", "Only report on one template"],
       [
         "plumb templates lock && git add templates.lock",
@@ -160,8 +162,11 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
     summary:
       "Manage signing keys and the repo keyring (keys/keyring.json), export trust files for targets",
     description:
-      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract), thresholds, expiry and revocations. It is\n" +
-      "canonical JSON signed by its own keyring role; every change makes a new version that must be re-signed.",
+      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract, approver), thresholds, expiry and\n" +
+      "revocations. It is canonical JSON signed by its own keyring role; a change to a signed version is archived in\n" +
+      "keys/history/<N>/ and makes N+1, signed by the keyring keys of N and of N+1. Every command walks this chain from\n" +
+      "a pinned root: this machine's record of the highest version it verified, PLUMB_KEYRING_PIN=<version>:<sha256>\n" +
+      "(set it in CI from a variable pull requests cannot change) and, for export-target, the target's own policy.",
     usage:
       "plumb keys generate|init|trust|revoke|threshold|expire-in|sign-keyring|list|verify|export-target …",
     positionals: { min: 1, max: 3 },
@@ -187,7 +192,7 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       role: {
         type: "string",
         multiple: true,
-        description: "trust: contract (default) and/or keyring (repeatable)",
+        description: "trust: contract (default), keyring and/or approver (repeatable)",
       },
       "valid-before": {
         type: "string",
@@ -216,6 +221,10 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       [
         "plumb keys trust bob.pub --principal bob --role contract && plumb keys threshold contract 2",
         "Require two approvers for contracts",
+      ],
+      [
+        "plumb keys verify",
+        "Walk the chain from the pinned root; prints the pin to set as PLUMB_KEYRING_PIN in CI",
       ],
       [
         "plumb keys export-target --out /tmp/trust",

@@ -28,6 +28,9 @@ const SAFE: Record<string, RegExp> = {
 };
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/** A contract target: a plain host name (the manifest's grammar; checked at forge time too). */
+export const isTargetName = (s: string) => (SAFE.target as RegExp).test(s);
+
 const bad = (message: string) =>
   new PlumbError("PLB878", `manifest: ${message}`, {
     hint: "re-create it with `plumb contract sign`",

@@ -21,8 +21,10 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
   const out: string[] = [];
   out.push(
     "#!/usr/bin/env bash",
-    `# plumb contract ${h.id}: ${h.template} for ${h.target}`,
-    `# Compiled by plumb from ${h.template} (template ${h.template_hash}, commit ${h.git_commit ?? "none"}).`,
+    // No value appears outside single quotes, comments included: a newline in a target or
+    // template name would otherwise end the comment and start a command.
+    "# plumb contract, compiled by plumb: identity, template, target and commit are the quoted",
+    "# values at the top of main().",
     "# A signed manifest binds the sha256 of these exact bytes: any edit invalidates the signatures.",
     "# Values are single-quoted data (SC2016/SC2089/SC2090 would flag literal $ or quotes in them).",
     "# shellcheck disable=SC2016,SC2089,SC2090",
@@ -31,6 +33,8 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     "  umask 022",
     "  export LC_ALL=C",
     `  readonly contract_id=${shq(h.id)}`,
+    `  readonly contract_template=${shq(h.template)} contract_template_hash=${shq(h.template_hash)}`,
+    `  readonly contract_target=${shq(h.target)} contract_commit=${shq(h.git_commit ?? "none")}`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
     '  readonly dest="${PLUMB_DESTDIR:-}"',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Bash parameter expansion, not JS
@@ -41,7 +45,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
     '  mkdir -p -- "$log_dir"',
     '  exec > >(tee -a -- "$log_dir/$contract_id.log") 2>&1',
     "  trap 'on_exit $?' EXIT",
-    `  log ${shq(`contract ${h.id} (${h.template}) for ${h.target}: start`)}`,
+    '  log "contract $contract_id ($contract_template, template $contract_template_hash, commit $contract_commit) for $contract_target: start"',
     "",
   );
   let n = 0;
@@ -59,7 +63,7 @@ export function compileBash(hfc: Hfc, contents: ReadonlyMap<string, string>): st
   for (const p of hfc.proofs) out.push(step(++n, ...proofLine(p, hfc.bom)));
   out.push(
     "  phase=finished",
-    `  log ${shq(`contract ${h.id}: success`)}`,
+    '  log "contract $contract_id: success"',
     "  result success",
     "}",
     'main "$@"',
