@@ -9,6 +9,7 @@
 // one / stale, 4 lock held, 5 change freeze).
 import { createHash, randomBytes } from "node:crypto";
 import { $, fs, minimist, path, argv as zargv } from "zx";
+import { notify as notifyAll } from "./reconcile-notify.mjs";
 
 $.verbose = false;
 $.quiet = true;
