@@ -1,7 +1,5 @@
 // Shared by `plumb templates …`, `plumb contract …` and `plumb validate`: read templates/ and
 // run the gatekeeper.
-import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { repoLintDriver } from "../core/io/lint-cache.js";
 import { systemLintDriver } from "../core/io/lint-driver.js";
 import { readTemplates } from "../core/io/read-templates.js";
@@ -24,18 +22,9 @@ export interface TemplatesChecked extends GatekeeperResult {
   readonly lockPath: string;
 }
 
-/** templates/actions/*.yml as bytes: regular files only (a symlink or folder is ignored). */
-export function readActionFiles(root: string): ActionFile[] {
-  const dir = join(root, "templates", "actions");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith(".yml") && lstatSync(join(dir, n)).isFile())
-    .sort()
-    .map((n) => ({
-      name: n.slice(0, -4),
-      file: `templates/actions/${n}`,
-      bytes: readFileSync(join(dir, n)),
-    }));
+/** templates/actions/*.yml as bytes (see core/io/read-templates.ts). */
+export function readActionFiles(root: string): readonly ActionFile[] {
+  return readTemplates(root).actions;
 }
 
 export async function checkRepoTemplates(
@@ -46,7 +35,7 @@ export async function checkRepoTemplates(
   const lock = read.lock === undefined ? undefined : parseLock(read.lock);
   // The catalog loads first (fail closed: an action not in the lock loads nothing).
   const catalog = checkCatalog(
-    readActionFiles(root),
+    read.actions,
     typeof lock === "string" ? undefined : lock,
     read.lockPath,
     stages.includes("hash"),

@@ -40,6 +40,8 @@ export interface CreateOptions {
   /** The image after the site's image map, as sent to Incus. */
   readonly source: InstanceSource;
   readonly start: boolean;
+  /** Cluster member to create it on (the machine's `target`). */
+  readonly target?: string;
 }
 
 export interface DesiredObject<K extends Kind = Kind> {

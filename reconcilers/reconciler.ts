@@ -1,4 +1,4 @@
-// The contract every resource kind implements (seed 004 §7's six steps):
+// The contract every resource kind implements (anklume's six reconcile steps, docs/reconcile.md):
 //   1 read   — `read(live)`: one recursion=1 listing per project, shared by every kind (LiveView)
 //   2 parse  — the same call turns Incus objects into ObservedObjects (the managed view + ownership)
 //   3 desired— `desired.ts` builds DesiredObjects from the Estate (the model the generator uses)

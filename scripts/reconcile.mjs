@@ -8,7 +8,6 @@
 // are in docs/gitops.md (0 converged, 1 error, 2 changes left, 3 plan differs from the reviewed
 // one / stale, 4 lock held, 5 change freeze).
 import { createHash, randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { $, fs, minimist, path, argv as zargv } from "zx";
 
 $.verbose = false;
@@ -320,69 +319,20 @@ function resultOf(ok, error) {
   };
 }
 
-/** Webhook (Flux-like event) and the PR comment with the applied result. */
-async function notify(step, result) {
-  const out = [];
-  const url = o.webhook;
-  if (url) {
-    const event = {
-      involvedObject: {
-        kind: "Estate",
-        namespace: "plumb",
-        name: result.estate ?? "unknown",
-        apiVersion: "plumbline/v1",
-      },
-      severity: result.ok ? "info" : "error",
-      timestamp: new Date().toISOString(),
-      reason: result.ok ? "ReconciliationSucceeded" : "ReconciliationFailed",
-      message: result.ok
-        ? `applied ${result.done} change(s); re-plan empty`
-        : `reconcile failed at ${result.error?.step}: ${result.error?.message}`,
-      reportingController: "plumb-reconcile",
-      reportingInstance: hostname(),
-      metadata: {
-        run: result.run,
-        revision: result.commit,
-        digest: result.digest,
-        snapshot: result.snapshot,
-      },
-    };
-    try {
-      const r = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(event),
-        signal: AbortSignal.timeout(15_000),
-      });
-      out.push(`webhook ${r.status}`);
-      if (!r.ok) throw new StepError(EXIT.error, `webhook answered ${r.status}`);
-    } catch (e) {
-      if (e instanceof StepError) throw e;
-      throw new StepError(EXIT.error, `webhook failed: ${e.message}`);
-    }
-  }
-  if (
-    process.env.GITHUB_TOKEN &&
-    (o.pr || process.env.GITHUB_EVENT_PATH) &&
-    fs.existsSync(planFile)
-  ) {
-    const resultFile = path.join(runDir, "reconcile-result.json");
-    await writeFileAtomic(resultFile, `${JSON.stringify(result, null, 2)}\n`);
-    const extra = [...(o.repo ? ["--repo", o.repo] : []), ...(o.pr ? ["--pr", String(o.pr)] : [])];
-    const r = await plumb(
-      step,
-      "pr",
-      "comment",
-      o.reviewedPlan ?? planFile,
-      "--applied",
-      resultFile,
-      ...extra,
-    );
-    if (r.exitCode !== 0) throw new StepError(EXIT.error, "PR comment not updated");
-    out.push("PR comment updated");
-  }
-  return out.length ? out.join("; ") : "no webhook or PR configured";
-}
+/** Webhook and PR comment (scripts/reconcile-notify.mjs). */
+const notify = (step, result) =>
+  notifyAll(
+    {
+      options: o,
+      planFile,
+      runDir,
+      plumb,
+      writeFileAtomic,
+      failure: (message) => new StepError(EXIT.error, message),
+    },
+    step,
+    result,
+  );
 
 // ---- the runner ------------------------------------------------------------------------------
 const audit = (payload, priority = "P3") => {

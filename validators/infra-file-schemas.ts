@@ -42,7 +42,38 @@ export const policiesFileSchema = {
   description: "Directory mode: the network policies (this file's only key).",
   type: ["object", "null"],
   additionalProperties: false,
-  properties: { network_policies: infraSchema.properties.network_policies },
+  properties: {
+    network_policies: infraSchema.properties.network_policies,
+    // Read by core/approvals/policy.ts (which also reports mistakes with file:line:column).
+    approvals: {
+      type: ["object", "null"],
+      description:
+        "How many distinct approvers each kind of risk needs, where host access is forbidden (docs/reconcile.md#approvals).",
+      additionalProperties: false,
+      properties: {
+        required: {
+          type: "object",
+          additionalProperties: false,
+          properties: Object.fromEntries(
+            [
+              "delete",
+              "replace",
+              "restart",
+              "delete_protected",
+              "high_risk_contract",
+              "host_access",
+              "any",
+            ].map((k) => [k, { type: "integer", minimum: 0, maximum: 100 }]),
+          ),
+        },
+        forbid_host_access: {
+          type: "array",
+          items: { enum: ["admin", "trusted", "semi-trusted", "untrusted", "disposable"] },
+        },
+        github_reviewers: { type: "array", items: { type: "string" } },
+      },
+    },
+  },
   $defs,
 } as const;
 

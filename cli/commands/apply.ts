@@ -95,7 +95,12 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return conflictsOrOk(plan);
     }
     refuseRenumbers(plan, values["allow-renumber"] === true);
-    assertNotFrozen(session.root, "plumb apply", new Date(), freezeOverride(values, plan));
+    assertNotFrozen(
+      session.root,
+      "plumb apply",
+      new Date(),
+      freezeOverride(values, plan, () => approvals.counted.approvers.map((a) => a.id)),
+    );
     if (values.yes !== true) {
       const go = await confirm(
         ctx,

@@ -1,5 +1,5 @@
 // `plumb contract test <bundle> --target <name>`: run a signed contract in an ephemeral Incus
-// container through the target-side verifier, as a real target would (seed 003's sandbox run),
+// container through the target-side verifier, as a real target would (docs/contracts.md, "Sandbox run"),
 // then delete it. Like a real target the container has a name (--target, checked against the
 // manifest) and a replay state bootstrapped once; `--keep` then `--sandbox <name>` runs again in
 // the same container, where the state persists (a second run of one contract is a replay).

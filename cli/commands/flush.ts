@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PlumbError } from "../../core/errors.js";
 import { NO_GIT } from "../../core/io/git.js";
 import { RunJournal, timestamp } from "../../core/io/plumb-state.js";
+import { folderUnder } from "../../core/model/safe-path.js";
 import { MANAGED_BEGIN } from "../../generators/ansible/managed-section.js";
 import { GENERATED_DIRS } from "../../generators/ansible/render.js";
 import { runApply } from "../../reconcilers/apply/run-apply.js";
@@ -118,8 +119,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
       onProgress: watcher?.onProgress,
     }).finally(() => watcher?.progress.stop());
     const failed = report.results.filter((r) => r.status !== "done");
-    const files = generatedFiles(session.root);
-    for (const f of files) unlinkSync(join(session.root, f));
+    const ansible = folderUnder(session.root, estate.ansibleDir ?? ".");
+    const files = generatedFiles(ansible);
+    for (const f of files) unlinkSync(join(ansible, f));
     // Unowned objects inside the projects read, and same-named ones: reported, never touched.
     const names = new Set(estate.domains.flatMap((d) => [d.project, d.network]));
     const untouched = observation.observed.filter(

@@ -1,5 +1,5 @@
 // `plumb generate` (alias `sync`): validated infra → the Ansible tree (inventory/, group_vars/,
-// host_vars/) with managed sections. Order of work: validate; render; read and check every
+// host_vars/, under `global.ansible_dir` or --out) with managed sections. Order of work: validate; render; read and check every
 // existing file (markers, hand edits); only then write, each file atomically, and only the files
 // whose bytes change. --check and --dry-run stop before writing.
 import { isAbsolute, join, relative, resolve } from "node:path";
@@ -7,6 +7,7 @@ import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/errors.js";
 import { applyToTree, readGeneratedTree } from "../../core/io/generated-tree.js";
 import { buildEstate } from "../../core/model/estate.js";
+import { folderUnder } from "../../core/model/safe-path.js";
 import { planWrites, type WritePlan } from "../../generators/ansible/plan-writes.js";
 import { renderAnsibleTree } from "../../generators/ansible/render.js";
 import { addressLockStep, refuseUnrecordedRenumbers } from "../address-lock-step.js";
@@ -39,7 +40,11 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     strict: values.strict === true,
     allowUnknownKeys: values["allow-unknown-keys"] === true,
   });
-  const outDir = typeof values.out === "string" ? resolve(ctx.cwd, values.out) : root;
+  // --out wins; else the estate's global.ansible_dir (the example sets `ansible`); else the root.
+  const outDir =
+    typeof values.out === "string"
+      ? resolve(ctx.cwd, values.out)
+      : folderUnder(root, result.document?.global?.ansible_dir ?? ".");
   const report: ReportContext = { mode, show: displayPath(root, outDir), style: out.style };
   const input = { mode: loaded.mode, files: loaded.sources.map((f) => f.file) };
   const lineOf = (file: string, line: number) => loaded.source(file)?.lineText(line);

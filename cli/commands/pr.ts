@@ -5,9 +5,16 @@ import { PlumbError, UsageError } from "../../core/errors.js";
 import { githubContext } from "../../core/github/context.js";
 import { octokitForge } from "../../core/github/forge.js";
 import { syncStickyComment } from "../../core/github/sticky-comment.js";
-import { parsePlan } from "../../reconcilers/plan/plan-document.js";
-import { type AppliedStatus, commentParts, parseMarker } from "../render/pr-comment.js";
-import type { CommandModule } from "../spec.js";
+import { type PlanDocument, parsePlan } from "../../reconcilers/plan/plan-document.js";
+import { approvalState } from "../plan-approvals.js";
+import {
+  type AppliedStatus,
+  type ApprovalStatus,
+  commentParts,
+  parseMarker,
+} from "../render/pr-comment.js";
+import { rootOrCwd } from "../session.js";
+import type { CommandContext, CommandModule } from "../spec.js";
 
 function readJson(file: string): unknown {
   try {
@@ -38,6 +45,27 @@ function appliedFrom(file: string): AppliedStatus {
   };
 }
 
+/** How many approvals the plan still needs (policies.yml), when the repository is at hand. */
+function approvalsOf(ctx: CommandContext, plan: PlanDocument): { approvals?: ApprovalStatus } {
+  try {
+    const { requirements, counted } = approvalState(plan, rootOrCwd(ctx), ctx.env, new Date());
+    return {
+      approvals: {
+        missing: Math.max(0, requirements.required - counted.approvers.length),
+        reasons: [
+          ...requirements.reasons.map(
+            (r) => `${r.risk} needs ${r.needs} approver(s): ${r.ids.length} object(s)`,
+          ),
+          ...requirements.forbidden.map((f) => `host access forbidden at ${f.trustLevel}: ${f.id}`),
+          ...counted.approvers.map((a) => `approved by ${a.principal} (${a.via})`),
+        ],
+      },
+    };
+  } catch {
+    return {}; // no policy or keyring readable here: the summary says "approvals not evaluated"
+  }
+}
+
 export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const [sub, file] = positionals;
   if (sub !== "comment" || file === undefined)
@@ -51,6 +79,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const plan = parsePlan(text, file);
   const parts = commentParts({
     plan,
+    ...approvalsOf(ctx, plan),
     ...(typeof values.applied === "string" ? { applied: appliedFrom(values.applied) } : {}),
   });
   if (values["dry-run"] === true) {

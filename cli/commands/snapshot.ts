@@ -1,4 +1,4 @@
-// `plumb snapshot` (seed 004 §8, §8b): imperative snapshots of one instance of this estate, found
+// `plumb snapshot` (docs/reconcile.md): imperative snapshots of one instance of this estate, found
 // in whichever of its projects holds it (machine names are unique across domains), and the
 // pre-apply rollback. create/restore/delete touch only instances the estate owns
 // (`user.plumb.owner`) and run under the apply lock, like every other change plumb makes.

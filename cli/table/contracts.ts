@@ -5,19 +5,21 @@ import { formatOption } from "./options.js";
 export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
   {
     name: "templates",
-    summary: "Check contract templates (manifest, assets, logic, hash) or update templates.lock",
+    summary:
+      "Check contract templates and the action catalog (manifest, assets, hash, language, logic) or update templates.lock",
     description:
-      "The gatekeeper for templates/<slug>/ folders, in four stages: the manifest matches the template schema; every\n" +
-      "file is inside the folder, no symlinks, sizes bounded; rendered with its sample inputs, the compiled script passes\n" +
-      "bash -n and shellcheck and uses no forbidden pattern; the folder's hash matches templates.lock.\n" +
-      "`lock` records the current hashes after the first three stages pass (commit it with the reviewed change).",
+      "The gatekeeper for templates/<slug>/ folders and templates/actions/*.yml: the manifest matches its schema; every\n" +
+      "file is inside the folder, no symlinks, sizes bounded; the hash matches templates.lock (checked before anything\n" +
+      "renders); every template text passes the restricted language (no calls, no prototype names); bounded steps only\n" +
+      "(command allowlist, paths, modes, declared executable assets); rendered with its sample inputs, the compiled\n" +
+      "script passes bash -n and shellcheck. `lock` records the hashes after every other stage passes.",
     usage: "plumb templates check [slug…] [--format human|json|github] | plumb templates lock",
     positionals: { min: 1, max: 64 },
     options: {
       format: formatOption,
     },
     examples: [
-      ["plumb templates check", "Run all four stages on every template"],
+      ["plumb templates check", "Run every stage on every template and catalog action"],
       ["plumb templates check motd", "Only report on one template"],
       [
         "plumb templates lock && git add templates.lock",

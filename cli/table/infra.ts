@@ -80,7 +80,8 @@ export const INFRA_COMMANDS: readonly CommandSpec[] = [
       out: {
         type: "string",
         valueName: "dir",
-        description: "Where inventory/, group_vars/, host_vars/ go (default: the repository root)",
+        description:
+          "Where inventory/, group_vars/, host_vars/ go (default: global.ansible_dir, else the repository root)",
       },
       format: formatOption,
       strict: { type: "boolean", description: "Treat validation warnings as errors" },

@@ -1,4 +1,4 @@
-// The audit envelope (seed 001's event shape: id, parent id, timestamp, sender, type, priority)
+// The audit envelope (the event shape: id, parent id, timestamp, sender, type, priority)
 // plus the hash chain: every entry carries the hash of the entry before it and its own hash over
 // its canonical JSON (RFC 8785), so an edit, insertion, deletion or reordering breaks the chain.
 import { createHash } from "node:crypto";

@@ -98,14 +98,14 @@ export function assertNotFrozen(
 
 /**
  * The override asked for on the command line (`--freeze-override "<why>"`), with the distinct
- * approvers the plan carries. Approvals are counted by core/approvals when the plan holds them.
+ * approvers of the plan (computed only when an override is asked for).
  */
 export function freezeOverride(
   values: Readonly<Record<string, unknown>>,
   plan: { readonly digest: string },
-  approvers: readonly string[] = [],
+  approvers: () => readonly string[] = () => [],
 ): FreezeOverride | undefined {
   const reason = values["freeze-override"];
   if (typeof reason !== "string") return undefined;
-  return { reason, approvers, digest: plan.digest };
+  return { reason, approvers: approvers(), digest: plan.digest };
 }

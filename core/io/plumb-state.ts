@@ -1,5 +1,5 @@
 // The local state plumb keeps under `<repo>/.plumb/` (git-ignored): per-run journals in
-// `runs/<run-id>/` and the pre-apply snapshot records of seed 004 §8b in `pre-apply-snapshots/`
+// `runs/<run-id>/` and the pre-apply snapshot records (docs/reconcile.md) in `pre-apply-snapshots/`
 // (`latest`, `latest-scope`, `history`, plus one JSON record per run).
 import {
   appendFileSync,
@@ -58,7 +58,7 @@ export interface PreApplyRecord {
   readonly instances: readonly { project: string; name: string; ok: boolean; error?: string }[];
 }
 
-/** `.plumb/pre-apply-snapshots/`: what rollback and cleanup read (seed 004 §8b). */
+/** `.plumb/pre-apply-snapshots/`: what rollback and cleanup read (docs/reconcile.md). */
 export class PreApplyState {
   readonly dir: string;
 

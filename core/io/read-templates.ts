@@ -26,8 +26,19 @@ export interface TemplateFolder {
   readonly entries: readonly TemplateEntry[];
 }
 
+/** A catalog action file (templates/actions/<action_id>.yml). */
+export interface ActionFileRead {
+  /** File name without `.yml`. */
+  readonly name: string;
+  /** Display path, e.g. `templates/actions/package-install.yml`. */
+  readonly file: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface TemplatesRead {
   readonly folders: readonly TemplateFolder[];
+  /** templates/actions/*.yml, regular files only (no symlinks), sorted by name. */
+  readonly actions: readonly ActionFileRead[];
   /** templates.lock text, if present. */
   readonly lock: string | undefined;
   /** Display path of the lock file. */
@@ -54,7 +65,20 @@ export function readTemplates(root: string): TemplatesRead {
       folders.push({ name, dir: relative(root, dir), entries });
     }
   }
-  return { folders, lock, lockPath: relative(root, lockFile) };
+  const actionsDir = join(base, "actions");
+  const actions: ActionFileRead[] = [];
+  if (isDirectory(actionsDir) && !lstatSync(actionsDir).isSymbolicLink()) {
+    for (const n of readdirSync(actionsDir).sort()) {
+      const st = lstatSync(join(actionsDir, n));
+      if (!n.endsWith(".yml") || !st.isFile() || st.size > MAX_TEMPLATE_FILE) continue;
+      actions.push({
+        name: n.slice(0, -4),
+        file: `${relative(root, actionsDir)}/${n}`,
+        bytes: readFileSync(join(actionsDir, n)),
+      });
+    }
+  }
+  return { folders, actions, lock, lockPath: relative(root, lockFile) };
 }
 
 function walk(top: string, dir: string, out: TemplateEntry[]): void {

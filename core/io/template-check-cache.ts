@@ -60,6 +60,11 @@ export async function templateCheckCache(
       field(e.bytes ?? "\u0000unread");
     }
   }
+  // The action catalog (templates/actions/) is part of the verdict too.
+  for (const a of read.actions ?? []) {
+    field(a.file);
+    field(a.bytes);
+  }
   const key = `templates-${h.digest("hex")}`;
   return {
     get: () => {

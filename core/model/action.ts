@@ -1,4 +1,4 @@
-// An action of the catalog (templates/actions/<action_id>.yml, seed 002): a named, bounded
+// An action of the catalog (templates/actions/<action_id>.yml): a named, bounded
 // change with its risk, the consent a run needs, the role that may run it, typed params and
 // the probes that decide success. Templates compose actions; there is no inline shell.
 import type { Operation, Proof } from "./template.js";

@@ -1,4 +1,4 @@
-// The addressing of seed 004 / anklume, computed once: anklume's own addressing examples
+// The addressing of anklume (docs/infra-reference.md), computed once: anklume's own addressing examples
 // (tests/test_addressing.py) and the cases where we refuse what anklume would compute.
 import { describe, expect, it } from "vitest";
 import { computeAddressing, isRecord, isTrustLevel, parseIPv4 } from "./addressing.js";

@@ -1,4 +1,4 @@
-// Addressing of seed 004 / anklume, computed once so every command agrees on it.
+// Addressing of anklume (docs/infra-reference.md), computed once so every command agrees on it.
 //
 // Zone mode (`global.addressing` present): subnet 10.<zone_base + zone offset>.<seq>.0/24, where
 // seq is the domain's `subnet_id` or the lowest free number in its trust zone, domains visited

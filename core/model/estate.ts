@@ -59,6 +59,8 @@ export interface Estate {
   readonly policies: readonly InfraPolicy[];
   /** Sorted unique OS images of every machine (disabled domains included). */
   readonly images: readonly string[];
+  /** `global.ansible_dir`: where the Ansible tree goes, relative to the repository root. */
+  readonly ansibleDir?: string;
 }
 
 export interface EstateDomain {
@@ -197,6 +199,7 @@ export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
       user: global.default_user,
     },
     firewallMode: global.firewall_mode ?? "host",
+    ansibleDir: global.ansible_dir ?? ".",
     domains,
     machines,
     policies: [...(doc.network_policies ?? []), ...aiAccessPolicy(doc, declaredDomains)],

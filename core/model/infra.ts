@@ -43,6 +43,7 @@ export interface InfraGlobal {
   shared_volumes_base?: string;
   persistent_data_base?: string;
   auto_cleanup?: boolean;
+  ansible_dir?: string;
 }
 
 export interface InfraProfile {
@@ -88,6 +89,8 @@ export interface InfraMachine {
   snapshots_expiry?: string;
   weight?: number;
   state?: "running" | "stopped";
+  /** Cluster member to create the instance on (passed to Incus as `target`). */
+  target?: string;
   persistent_data?: Record<string, { path: string; readonly?: boolean }>;
   /** anklume only: accepted, ignored (validators/infra-schema.ts ANKLUME_ONLY_KEYS). */
   export_apps?: unknown;
@@ -136,6 +139,7 @@ export const KEYS = {
     shared_volumes_base: true,
     persistent_data_base: true,
     auto_cleanup: true,
+    ansible_dir: true,
   } satisfies Keys<InfraGlobal>,
   addressing: {
     base_octet: true,
@@ -172,6 +176,7 @@ export const KEYS = {
     snapshots_expiry: true,
     weight: true,
     state: true,
+    target: true,
     persistent_data: true,
     export_apps: true,
   } satisfies Keys<InfraMachine>,

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PlumbError } from "../errors.js";
-import { assertSafeName, joinUnder } from "./safe-path.js";
+import { assertSafeName, folderUnder, joinUnder } from "./safe-path.js";
 
 describe("joinUnder", () => {
   it("joins safe names under the base, as anklume writes it", () => {
@@ -50,5 +50,31 @@ describe("assertSafeName", () => {
   it("accepts a name, refuses a path", () => {
     expect(() => assertSafeName("web-1", "machine")).not.toThrow();
     expect(() => assertSafeName("../x", "machine")).toThrow(PlumbError);
+  });
+});
+
+describe("folderUnder (global.ansible_dir)", () => {
+  it("keeps the folder inside the repository", () => {
+    expect(folderUnder("/repo", ".")).toBe("/repo");
+    expect(folderUnder("/repo", "ansible")).toBe("/repo/ansible");
+    expect(folderUnder("/repo/", "a/b")).toBe("/repo/a/b");
+  });
+
+  it.each(["..", "../etc", "a/../../etc", "/etc"])("refuses %s", (dir) => {
+    if (dir === "/etc")
+      expect(folderUnder("/repo", dir)).toBe("/repo/etc"); // joined, not absolute
+    else expect(() => folderUnder("/repo", dir)).toThrow(PlumbError);
+  });
+
+  it("the schema refuses an ansible_dir with `..` or an absolute path", async () => {
+    const { validateValue, minimalEstate } = await import("../../tests/kit/infra.js");
+    for (const dir of ["../out", "/etc", "a/../b", ""]) {
+      const doc = minimalEstate();
+      (doc.global as Record<string, unknown>).ansible_dir = dir;
+      expect(validateValue(doc).ok, dir).toBe(false);
+    }
+    const ok = minimalEstate();
+    (ok.global as Record<string, unknown>).ansible_dir = "ansible";
+    expect(validateValue(ok).ok).toBe(true);
   });
 });

@@ -44,3 +44,18 @@ export function assertSafeName(name: string, what: string): void {
     );
   }
 }
+
+/**
+ * `root/<relative>` for a configured folder (`global.ansible_dir`), refused (PLB205) unless it
+ * stays inside `root`. The schema already forbids `..`; this is the second wall.
+ */
+export function folderUnder(root: string, relative: string): string {
+  const dir = posix.normalize(posix.join(root, relative));
+  const base = posix.normalize(root).replace(/\/+$/, "");
+  if (dir !== base && !dir.startsWith(`${base}/`)) {
+    throw new PlumbError("PLB205", `folder ${relative} would leave the repository ${root}`, {
+      hint: "global.ansible_dir is a path inside the repository, without `..`",
+    });
+  }
+  return dir;
+}

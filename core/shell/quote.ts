@@ -1,7 +1,7 @@
 // The one quoting function: every value that reaches a generated Bash script goes through shq().
 // Single quotes make bash interpret nothing ($, `, \, !, newlines are literal); a quote inside
 // becomes '\''. NUL cannot live in a bash string, so it is refused rather than silently dropped
-// (unlike shescape/shell-quote, see ../shared/reference/signing.md §A5). No other escaping
+// (unlike shescape/shell-quote; docs/contracts.md). No other escaping
 // scheme (printf %q, backslashes) is used in signed content: those depend on bash's version.
 import { PlumbError } from "../errors.js";
 

@@ -1,4 +1,4 @@
-// Differential negative vectors (signing.md §A4, the SSHSIG part): each corrupted signature is
+// Differential negative vectors (the vector table of docs/signing.md): each corrupted signature is
 // refused by our verifier with its specific code, and ssh-keygen -Y verify gives its verdict on
 // the very same bytes. The few places where ssh-keygen accepts what we refuse are listed as
 // such (`keygen: "accepts"`), so a change in either verifier shows up here.

@@ -1,4 +1,4 @@
-// The SSHSIG negative vectors of signing.md §A4, built from one good signature by changing
+// The SSHSIG negative vectors (the table in docs/signing.md), built from one good signature by changing
 // one thing each. Test-only: sshsig-negative.test.ts runs them against our verifier and
 // ssh-keygen -Y verify.
 import { encodeBase64, wrapLines } from "./base64.js";

@@ -1,7 +1,7 @@
 // Managed sections, with anklume's exact markers so either tool can regenerate the other's files:
 //
 //   # === MANAGED BY infra.yml ===
-//   # Do not edit this section — it will be overwritten by `make sync`
+//   # Do not edit this section — it will be overwritten by `plumb generate`
 //   # plumb: sha256=<hex of the section text without this line>
 //   <YAML body>
 //   # === END MANAGED ===
@@ -12,7 +12,8 @@ import { hash } from "node:crypto";
 import type { Code } from "../../core/codes.js";
 
 export const MANAGED_BEGIN = "# === MANAGED BY infra.yml ===";
-export const MANAGED_NOTICE = "# Do not edit this section — it will be overwritten by `make sync`";
+export const MANAGED_NOTICE =
+  "# Do not edit this section — it will be overwritten by `plumb generate`";
 export const MANAGED_END = "# === END MANAGED ===";
 export const HASH_PREFIX = "# plumb: sha256=";
 export const CUSTOM_FOOTER = "# Your custom variables below:";

@@ -17,7 +17,7 @@ function vars(tree: ReturnType<typeof treeOf>, path: string): Record<string, unk
   return jsyaml.load(body) as Record<string, unknown>;
 }
 
-// anklume's key order per file (../shared/reference/anklume.md §3.3); present keys keep it.
+// anklume's key order per file (docs/generator.md, keys per file); present keys keep it.
 const ALL_KEYS = [
   "project_name",
   "addressing",

@@ -1,6 +1,6 @@
 // Estate → the Ansible tree anklume's generator writes: group_vars/all.yml, and per enabled
 // domain inventory/<d>.yml, group_vars/<d>.yml, host_vars/<m>.yml. Same paths, keys and key
-// order (../shared/reference/anklume.md §3.3); keys whose value is absent are dropped, while
+// order (docs/generator.md, keys per file); keys whose value is absent are dropped, while
 // false and {} are kept. Pure: returns each file's managed-section YAML body, sorted by path.
 import type { Estate, EstateDomain, EstateMachine } from "../../core/model/estate.js";
 import { assertSafeName } from "../../core/model/safe-path.js";

@@ -1,4 +1,4 @@
-// The contract sandbox (seed 003's sandbox test run): an ephemeral Incus container receives a
+// The contract sandbox (docs/contracts.md, "Sandbox run"): an ephemeral Incus container receives a
 // signed bundle, the trust files and the target-side verifier, verifies and runs the contract
 // exactly as a real target would, and is deleted afterwards.
 // Exec and file transfer go through the Incus REST API (exec with recorded output); files are

@@ -1,4 +1,4 @@
-// The diff every object kind shares (seed 004 §7 steps 4–6): declared and missing → create;
+// The diff every object kind shares (docs/reconcile.md: create, update, orphans): declared and missing → create;
 // declared, ours and different → update / update-restart / replace; ours and no longer declared
 // → orphan (delete with auto_cleanup); someone else's under a declared name → conflict. Pure.
 import type {

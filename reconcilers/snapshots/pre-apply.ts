@@ -1,4 +1,4 @@
-// Pre-apply snapshots (seed 004 §8b): before an apply, every existing instance it touches gets
+// Pre-apply snapshots (docs/reconcile.md): before an apply, every existing instance it touches gets
 // `pre-apply-YYYYMMDD-HHMMSS` (one name per run); `rollback` restores the latest or a given one
 // on every instance of the estate that has it; `cleanup` keeps the newest N per instance.
 import { PlumbError } from "../../core/errors.js";

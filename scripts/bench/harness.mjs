@@ -1,5 +1,5 @@
 // Tiny timing harness for whole-process benchmarks: runs a command several times and reports
-// min / median wall seconds. Printed figures are what the issue notes quote.
+// min / median wall seconds. Printed figures are the ones docs/ quotes.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

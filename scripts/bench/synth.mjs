@@ -1,5 +1,5 @@
 // Synthesized estates for benchmarks, in the exact shape of anklume's benchmark generator
-// (../shared/reference/anklume.md §6.1): N domains × M machines, zone addressing, no IPs.
+// (the shapes anklume's generator was measured on): N domains × M machines, zone addressing, no IPs.
 // Pure: returns text; the callers write files.
 import { stringify } from "yaml";
 

@@ -32,10 +32,18 @@ function plumb(args: string[], cwd: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A repository holding a copy of the example estate (infra/ only, nothing generated). */
-function exampleRepo(): string {
+/**
+ * A repository holding a copy of the example estate (infra/ only, nothing generated), in
+ * anklume's layout: the example's `ansible_dir: ansible` setting is removed, so the tree is
+ * written at the root (the default for users' repositories).
+ */
+function exampleRepo(options: { keepAnsibleDir?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "plumb-gen-"));
   cpSync(join(REPO, "infra"), join(dir, "infra"), { recursive: true });
+  if (!options.keepAnsibleDir) {
+    const base = join(dir, "infra", "base.yml");
+    writeFileSync(base, readFileSync(base, "utf8").replace(/^ {2}ansible_dir: .*\n/m, ""));
+  }
   return dir;
 }
 
@@ -64,7 +72,7 @@ describe("plumb generate (built CLI)", () => {
     const dir = exampleRepo();
     const r = plumb(["generate"], dir);
     expect(r.code, r.stderr).toBe(0);
-    const golden = readTree(REPO);
+    const golden = readTree(join(REPO, "ansible"));
     expect(golden.size).toBeGreaterThan(0);
     expect(readTree(dir)).toEqual(golden);
   });
@@ -205,6 +213,24 @@ describe("plumb generate (built CLI)", () => {
     ]);
   });
 
+  it("writes under global.ansible_dir (the example's `ansible/`), the root untouched", () => {
+    const dir = exampleRepo({ keepAnsibleDir: true });
+    const r = plumb(["generate"], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("ansible/host_vars/web-front-1.yml");
+    for (const d of DIRS) {
+      expect(existsSync(join(dir, d))).toBe(false);
+      expect(readdirSync(join(dir, "ansible", d)).length).toBeGreaterThan(0);
+    }
+    // Same files as the committed example tree.
+    for (const d of DIRS)
+      for (const f of readdirSync(join(REPO, "ansible", d)))
+        expect(readFileSync(join(dir, "ansible", d, f), "utf8")).toBe(
+          readFileSync(join(REPO, "ansible", d, f), "utf8"),
+        );
+    expect(plumb(["generate", "--check"], dir).code).toBe(0);
+  });
+
   it("adopts an existing file without markers: --check reports it, generate keeps the user's text", () => {
     const dir = exampleRepo();
     plumb(["generate"], dir);
@@ -253,7 +279,9 @@ describe("plumb generate (built CLI)", () => {
         .sort()
         .map((f) => load(`domains/${f}`)),
     );
-    const single = { ...load("base.yml"), domains, ...load("policies.yml") };
+    const base = load("base.yml");
+    delete (base.global as Record<string, unknown>).ansible_dir; // anklume's layout, as dirMode
+    const single = { ...base, domains, ...load("policies.yml") };
     const fileMode = mkdtempSync(join(tmpdir(), "plumb-gen-file-"));
     writeFileSync(join(fileMode, "infra.yml"), jsyaml.dump(single));
     expect(plumb(["generate"], fileMode).code).toBe(0);

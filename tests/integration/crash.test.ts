@@ -1,6 +1,7 @@
 // kill -9 during a 22-instance apply, at randomized points (after a random number of journaled
-// changes, or after a random delay), in three phases — creating from nothing, updating every
-// instance (pre-apply snapshots first), deleting orphans — and a killed flush. Each time a plain
+// changes, after a random delay, or just after a project, network or profile creation or the
+// snapshot phase began), in three phases — creating from nothing, updating every instance
+// (pre-apply snapshots first), deleting orphans — and a killed flush. Each time a plain
 // re-run converges: no change left, every instance exactly once, nothing without plumb's labels.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,44 @@ async function killMidway(dir: string, args: string[], maxChanges: number): Prom
   return r.signal === "SIGKILL" ? point : `${point} (it had already exited ${r.code})`;
 }
 
+/** Journal lines of the newest run in `dir`. */
+function journalText(dir: string): string {
+  const runs = join(dir, ".plumb", "runs");
+  const newest = existsSync(runs) ? readdirSync(runs).sort().at(-1) : undefined;
+  const file = newest ? join(runs, newest, "journal.ndjson") : undefined;
+  return file && existsSync(file) ? readFileSync(file, "utf8") : "";
+}
+
+/**
+ * Starts `plumb <args>` and kills it with SIGKILL a random 0–`jitterMs` after its journal first
+ * matches `marker` (a change of one kind starting: the kill lands inside that object's creation;
+ * the pre-apply check passing: it lands in the snapshot phase).
+ */
+async function killAt(dir: string, args: string[], marker: RegExp, jitterMs: number) {
+  const runsDir = join(dir, ".plumb", "runs");
+  const before = existsSync(runsDir) ? readdirSync(runsDir).length : 0;
+  const { child, done } = plumbAsync(args, dir);
+  const jitter = Math.floor(random() * jitterMs);
+  const t0 = Date.now();
+  let seen = false;
+  while (Date.now() - t0 < 60_000 && child.exitCode === null) {
+    const fresh = existsSync(runsDir) && readdirSync(runsDir).length > before;
+    if (fresh && marker.test(journalText(dir))) {
+      seen = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await new Promise((r) => setTimeout(r, jitter));
+  child.kill("SIGKILL");
+  const r = await done;
+  const point = `${marker.source} + ${jitter} ms`;
+  if (!seen) return `${point} (never reached: exited ${r.code})`;
+  return r.signal === "SIGKILL" ? point : `${point} (it had already exited ${r.code})`;
+}
+
+const starting = (kind: string) => new RegExp(`"type":"change-start".*"id":"${kind}:`);
+
 describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_000 }, () => {
   let d: IncusDriver;
   let dir: string;
@@ -96,7 +135,7 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
     await plumb(["flush", "--force"], dir).catch(() => undefined);
     await cleanupPrefix(d, p);
     d.close();
-  });
+  }, 240_000);
 
   /** A plain re-run converges, then the live state is exactly the declared one. */
   async function converges(expected: Record<string, number>, cpu: string) {
@@ -136,6 +175,12 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
     }
   }
 
+  it("creating from nothing: killed inside a project, a network and a profile creation, each re-run converging on", async () => {
+    points.push(`project: ${await killAt(dir, ["apply", "--yes"], starting("project"), 40)}`);
+    points.push(`network: ${await killAt(dir, ["apply", "--yes"], starting("network"), 40)}`);
+    points.push(`profile: ${await killAt(dir, ["apply", "--yes"], starting("profile"), 40)}`);
+  });
+
   it("creating 22 instances from nothing: killed twice, then a re-run converges", async () => {
     points.push(`create: ${await killMidway(dir, ["apply", "--yes"], 26)}`);
     points.push(`create again: ${await killMidway(dir, ["apply", "--yes"], 20)}`);
@@ -147,6 +192,8 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
       "infra/domains/c.yml": domain(C, PER_DOMAIN, "2"),
       "infra/domains/d.yml": domain(D, PER_DOMAIN, "2"),
     });
+    // First inside the snapshot phase (the plan was checked fresh, no change started yet).
+    points.push(`snapshots: ${await killAt(dir, ["apply", "--yes"], /"type":"fresh"/, 400)}`);
     points.push(`update: ${await killMidway(dir, ["apply", "--yes"], 22)}`);
     await converges({ [C]: PER_DOMAIN, [D]: PER_DOMAIN }, "2");
   });

@@ -20,7 +20,7 @@ const p = uniquePrefix();
 const D = `${p}v`;
 const M = `${D}-1`;
 const estate = (volumes: string, cleanup = "") =>
-  BASE(`it-${p}`, cleanup) + `domains:\n  ${D}:\n    machines:\n      ${M}: {${volumes}}\n`;
+  `${BASE(`it-${p}`, cleanup)}domains:\n  ${D}:\n    machines:\n      ${M}: {${volumes}}\n`;
 const WITH = "storage_volumes: {data: {size: 64MiB, path: /srv/data}}";
 
 describe.skipIf(skip)(`storage volumes on the real daemon${why}`, { timeout: 300_000 }, () => {

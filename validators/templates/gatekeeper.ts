@@ -1,4 +1,4 @@
-// The template gatekeeper, stages like seed 001's hot-plug gatekeeper:
+// The template gatekeeper, stages like a hot-plug gatekeeper:
 //   1 manifest  template.yml parses and matches the template schema; slug = folder name
 //   2 assets    every bom source exists inside files/; no `..`, no symlinks; sizes bounded
 //   3 hash      the folder's content hash equals templates.lock — checked before anything

@@ -1,5 +1,5 @@
 // IncusApiDriver against the fake Incus (real HTTP on a unix socket in a temp dir): the shared
-// conformance suite, then the daemon's quirks one by one (incus-api.md B2, B5).
+// conformance suite, then the daemon's quirks one by one (a project PATCH dropping config; 200 [] for a missing project).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { incusDriverConformance } from "../../../tests/integration/incus-driver-conformance.js";
 import { connectIncus } from "./connect.js";

@@ -92,7 +92,7 @@ export class IncusApiDriver implements IncusDriver {
     });
   }
   async updateProject(name: string, value: ProjectPut, etag: string): Promise<void> {
-    // PUT, never PATCH: a project PATCH with config drops the merged keys (incus-api.md B2).
+    // PUT, never PATCH: a project PATCH with config drops the merged keys (Incus 6.0.4).
     await this.#api.call("PUT", url(`projects/${enc(name)}`), {
       body: { description: value.description ?? "", config: value.config },
       etag,
@@ -174,7 +174,7 @@ export class IncusApiDriver implements IncusDriver {
   async listInstances(project: string, options: ListOptions = {}): Promise<Instance[]> {
     const recursion = options.withState ? "2" : "1";
     const list = await this.#list<Instance>(url("instances", { project, recursion }));
-    // Incus answers 200 [] for a project that does not exist (incus-api.md B5): when the list is
+    // Incus answers 200 [] for a project that does not exist (Incus 6.0.4): when the list is
     // empty, make sure the project is real so a typo does not read as "nothing exists".
     if (list.length === 0) await this.getProject(project);
     return list;
@@ -183,7 +183,7 @@ export class IncusApiDriver implements IncusDriver {
     return this.#get<Instance>(url(`instances/${enc(name)}`, { project }));
   }
   async createInstance(project: string, instance: InstanceCreate): Promise<void> {
-    await this.#api.call("POST", url("instances", { project }), {
+    await this.#api.call("POST", url("instances", { project, target: instance.target }), {
       body: {
         name: instance.name,
         type: instance.type ?? "container",

@@ -113,6 +113,8 @@ export interface InstanceCreate {
   readonly ephemeral?: boolean;
   /** Start once created (one operation instead of two). */
   readonly start?: boolean;
+  /** Cluster member to create it on (`?target=`); absent: Incus places it. */
+  readonly target?: string;
 }
 
 export interface InstanceState {

@@ -102,6 +102,7 @@ async function create(
         devices: desired.devices,
         description: desired.description,
         start: options.start,
+        ...(options.target ? { target: options.target } : {}),
       }),
     () => d.getInstance(project, name),
   );

@@ -84,6 +84,7 @@ function machineInstance(
       image,
       source: resolved.ok ? resolved.source : { type: "none" },
       start: decl.state !== "stopped",
+      ...(decl.target ? { target: decl.target } : {}),
     },
     deps,
     ...(unsupported ? { unsupported, notes: [`not created: ${unsupported}`] } : {}),

@@ -1,5 +1,5 @@
 // Instances as plumb sees them: only the local config and devices, never `expanded_*`;
-// `volatile.*` and `image.*` belong to the server (incus-api.md B3).
+// `volatile.*` and `image.*` belong to the server (Incus copies them back on every PUT).
 import type { Instance } from "../../drivers/incus/types.js";
 import { pick, sortedConfig, sortedDevices } from "../../kit/diff-fields.js";
 import { digestOf, IMAGE_KEY, ownershipOf } from "../../kit/ownership.js";

@@ -1,5 +1,5 @@
 // Project changes. Features are set at creation only (Incus refuses to change them on a
-// non-empty project, and a PATCH with config wipes them: incus-api.md B2); updates are GET → PUT
+// non-empty project, and a PATCH with config wipes them on Incus 6.0.4); updates are GET → PUT
 // with If-Match.
 import { updateWithFreshEtag } from "../../drivers/incus/retry-on-stale.js";
 import type { ConfigMap } from "../../drivers/incus/types.js";

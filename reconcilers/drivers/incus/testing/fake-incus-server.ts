@@ -1,5 +1,5 @@
 // A fake Incus daemon for unit tests: real HTTP on a unix socket (or TLS on loopback), answering
-// like Incus 6.0.4 does, quirks included (incus-api.md): 201 on create, async 202 + `/wait` with
+// like Incus 6.0.4 does, quirks included: 201 on create, async 202 + `/wait` with
 // errors inside a 200 body, duplicates as 500 (409 for networks), 412 on a stale If-Match,
 // `200 []` for instances of an unknown project, operations forgotten after they finish.
 import { mkdtempSync, rmSync } from "node:fs";

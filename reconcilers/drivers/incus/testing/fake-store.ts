@@ -1,5 +1,5 @@
 // The fake Incus's objects and routes: projects, networks and profiles here, instances in
-// fake-instances.ts. Statuses, messages and ETag fields follow Incus 6.0.4 (incus-api.md B1–B5).
+// fake-instances.ts. Statuses, messages and ETag fields follow Incus 6.0.4, checked against the real daemon by the conformance suite.
 import { collectionOf, missingAcl, routeCollection } from "./fake-collections.js";
 import { FakeInstances } from "./fake-instances.js";
 import type { FakeOperations } from "./fake-operations.js";
