@@ -59,7 +59,7 @@ describe.skipIf(SKIP)("contract test as a real target", { timeout: 180_000 }, ()
   afterAll(() => {
     if (kept) spawnSync("incus", ["delete", "--force", kept]);
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("the target name is checked: --target is required, and another name is refused inside the sandbox", () => {
     const none = plumb(["contract", "test", "b"]);
