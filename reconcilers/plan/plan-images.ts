@@ -39,7 +39,7 @@ export async function assertLocalImagesExist(
   const wanted = new Map<string, string[]>();
   for (const c of creates(changes)) {
     const src = c.create?.source;
-    if (!src || src.type !== "image" || src.server !== undefined || !src.alias) continue;
+    if (src?.type !== "image" || src.server !== undefined || !src.alias) continue;
     wanted.set(src.alias, [...(wanted.get(src.alias) ?? []), c.ref.name]);
   }
   if (wanted.size === 0) return;

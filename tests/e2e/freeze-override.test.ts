@@ -72,7 +72,7 @@ describe("freeze override with approvals (built CLI)", () => {
     expect(log.ok).toBe(true);
     const override = log.entries.find((e) => e.type === "freeze.override");
     expect(override).toMatchObject({ priority: "P0", payload: { reason: "CVE fix" } });
-    expect((override?.payload.approvers as string[]).length).toBe(2);
+    expect((override?.payload.approvers as string[] | undefined)?.length).toBe(2);
     const start = log.entries.findIndex(
       (e) => e.type === "apply.start" && e.seq > (override?.seq ?? 0),
     );
