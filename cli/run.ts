@@ -47,6 +47,15 @@ function splitCommand(argv: readonly string[]): { name: string | undefined; rest
   return { name: undefined, rest: [...argv] };
 }
 
+/** Older Node releases lack what plumb's libraries use (e.g. Set methods): say so, plainly. */
+export function requireSupportedNode(version: string): void {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) return;
+  throw new PlumbError("PLB093", `plumb needs Node.js ≥ 22.12; this is Node.js ${version}`, {
+    hint: "run `. scripts/dev-env.sh` in the repository (installs the pinned release), or put Node ≥ 22.12 first on PATH",
+  });
+}
+
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -58,6 +67,7 @@ export async function main(
   };
   let output = terminalOutput(early, env);
   try {
+    requireSupportedNode(process.versions.node);
     const { name, rest } = splitCommand(argv);
     if (name === "help") {
       const target = rest.find((a) => !a.startsWith("-"));

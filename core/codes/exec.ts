@@ -1,4 +1,4 @@
-// Running other programs (git, shellcheck, ssh-keygen, ssh, incus, ip): PLB09x.
+// Running other programs (git, shellcheck, ssh-keygen, ssh, incus, ip) and the runtime itself: PLB09x.
 import type { CodeInfo } from "./code-info.js";
 
 export const EXEC_CODES = {
@@ -13,5 +13,9 @@ export const EXEC_CODES = {
   PLB092: {
     title: "program timed out",
     help: "A program plumb ran did not finish in time and was stopped. Check that the machine or the remote end answers, then retry.",
+  },
+  PLB093: {
+    title: "Node.js too old",
+    help: "plumb needs Node.js 22.12 or newer (it is tested on the release named in `.node-version`). `. scripts/dev-env.sh` puts that release first on PATH.",
   },
 } as const satisfies Record<string, CodeInfo>;
