@@ -12,9 +12,10 @@ if [ -f scripts/incus-sandbox.sh ]; then
   bash scripts/incus-sandbox.sh up --with-debian
 fi
 
-# `npm install`, not `npm ci`: it installs the lockfile's exact versions too, but tolerates
-# optional per-platform packages the registry mirror does not carry (Biome's non-Linux
-# binaries are absent from it, so they are absent from the lockfile, and `npm ci` refuses).
+# `npm install`, not `npm ci`: it installs the lockfile's exact versions too, and tolerates a
+# registry mirror that lacks some optional per-platform packages (Biome's other-platform binaries
+# were once missing, which made `npm ci` refuse). tests/toolchain/fresh-clone.test.ts checks that it
+# leaves the lockfile unchanged.
 npm install --no-audit --no-fund --loglevel=error
 npm run lint
 npm run typecheck
