@@ -1,6 +1,5 @@
 // End-to-end on the fake Incus (built CLI as a child process): unlock, the snapshot commands,
 // pre-apply rollback and retention, flush — exit codes, messages, and what reaches Incus.
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,8 +8,8 @@ import { connectIncus } from "../../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../../reconcilers/drivers/incus/incus-api-driver.js";
 import { FakeIncusServer } from "../../reconcilers/drivers/incus/testing/fake-incus-server.js";
 import { IncusLock, readLock } from "../../reconcilers/lock/incus-lock.js";
+import { fakeIncusEnv, runPlumb } from "../kit/cli.js";
 
-const PLUMB = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
 const ESTATE = `project_name: e2e
 global:
   addressing: {base_octet: 10}
@@ -27,23 +26,7 @@ describe("apply, snapshot, unlock, flush (built CLI, fake Incus)", () => {
   let d: IncusApiDriver;
   let dir: string;
   const plumb = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [PLUMB, ...args],
-        {
-          cwd: dir,
-          env: {
-            ...process.env,
-            NO_COLOR: "1",
-            INCUS_SOCKET: fake.socketPath,
-            PLUMB_BRIDGE_ADDRESSES: "none",
-            PLUMB_IMAGE_MAP: "images:debian/13=plumb-busybox",
-          },
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runPlumb(args, { cwd: dir, env: { ...fakeIncusEnv(fake.socketPath) } });
 
   beforeAll(async () => {
     fake = await FakeIncusServer.start();

@@ -1,5 +1,4 @@
 // drift, change freeze and apply's audit/metrics/log hooks end to end (built CLI, fake Incus).
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditPath } from "../../core/audit/append.js";
 import { verifyAuditText } from "../../core/audit/verify.js";
 import { FakeIncusServer } from "../../reconcilers/drivers/incus/testing/fake-incus-server.js";
+import { fakeIncusEnv, runPlumb } from "../kit/cli.js";
 
-const PLUMB = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
 const BASE = `project_name: e2e-drift
 global:
   addressing: {base_octet: 10}
@@ -22,25 +21,10 @@ domains:
 describe("drift, freeze and apply hooks (built CLI, fake Incus)", () => {
   let fake: FakeIncusServer;
   let dir: string;
-  const plumb = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [PLUMB, ...args],
-        {
-          cwd: dir,
-          env: {
-            ...process.env,
-            NO_COLOR: "1",
-            INCUS_SOCKET: fake.socketPath,
-            PLUMB_BRIDGE_ADDRESSES: "none",
-            PLUMB_IMAGE_MAP: "images:debian/13=plumb-busybox",
-            PLUMB_ACTOR: "e2e",
-            ...env,
-          },
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
+  const plumb = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runPlumb(args, {
+      cwd: dir,
+      env: { ...fakeIncusEnv(fake.socketPath), PLUMB_ACTOR: "e2e", ...env },
     });
 
   beforeAll(async () => {

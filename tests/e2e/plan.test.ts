@@ -1,15 +1,12 @@
 // End-to-end: the built CLI as a child process, planning and applying against the fake Incus
 // (real HTTP on a unix socket, INCUS_SOCKET): exit codes 0/1/2, the JSON plan document, the
 // markdown comment, saved plans (tampered, other version), confirmation without a terminal.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeIncusServer } from "../../reconcilers/drivers/incus/testing/fake-incus-server.js";
-
-const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
+import { fakeIncusEnv, runPlumb } from "../kit/cli.js";
 
 const ESTATE = `project_name: e2e
 global:
@@ -22,36 +19,13 @@ domains:
       web-2: {}
 `;
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe("plumb plan / apply (built CLI, fake Incus)", () => {
   let fake: FakeIncusServer;
   let dir: string;
 
   // Asynchronous: the fake answers from this very process while the CLI runs.
   const plumb = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    new Promise<Ran>((resolve) => {
-      execFile(
-        process.execPath,
-        [PLUMB, ...args],
-        {
-          cwd: dir,
-          env: {
-            ...process.env,
-            NO_COLOR: "1",
-            INCUS_SOCKET: fake.socketPath,
-            PLUMB_BRIDGE_ADDRESSES: "none",
-            PLUMB_IMAGE_MAP: "images:debian/13=plumb-busybox",
-            ...env,
-          },
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runPlumb(args, { cwd: dir, env: { ...fakeIncusEnv(fake.socketPath), ...env } });
 
   beforeAll(async () => {
     fake = await FakeIncusServer.start();

@@ -1,15 +1,12 @@
 // End-to-end (built CLI, fake Incus): sticky addressing. Adding a domain keeps the others'
 // subnets; a deliberate subnet change is a renumber that validate and plan show, apply refuses
 // without --allow-renumber, and generate records only with --allow-renumber.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeIncusServer } from "../../reconcilers/drivers/incus/testing/fake-incus-server.js";
-
-const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
+import { fakeIncusEnv, runPlumb } from "../kit/cli.js";
 
 const estate = (domains: string) => `project_name: e2ern
 global:
@@ -20,33 +17,11 @@ ${domains}`;
 const CI = "  ci:\n    machines:\n      c1: {}\n      c2: {}\n";
 const API = "  api:\n    machines:\n      a1: {}\n";
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe("sticky addressing (built CLI, fake Incus)", { timeout: 120_000 }, () => {
   let fake: FakeIncusServer;
   let dir: string;
   const plumb = (args: string[]) =>
-    new Promise<Ran>((resolve) => {
-      execFile(
-        process.execPath,
-        [PLUMB, ...args],
-        {
-          cwd: dir,
-          env: {
-            ...process.env,
-            NO_COLOR: "1",
-            INCUS_SOCKET: fake.socketPath,
-            PLUMB_BRIDGE_ADDRESSES: "none",
-            PLUMB_IMAGE_MAP: "images:debian/13=plumb-busybox",
-          },
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runPlumb(args, { cwd: dir, env: { ...fakeIncusEnv(fake.socketPath) } });
   const lock = () => readFileSync(join(dir, "addresses.lock.yml"), "utf8");
 
   beforeAll(async () => {
