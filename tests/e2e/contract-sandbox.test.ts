@@ -13,21 +13,16 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 const SOCKET = process.env.INCUS_SOCKET ?? "/var/lib/incus/unix.socket";
 const HAVE_INCUS = existsSync(SOCKET);
 const SKIP = !process.env.CI && !HAVE_INCUS;
 
 let root: string;
 function plumb(args: string[]) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", HOME: root },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runPlumbSync(["--root", root, ...args], { cwd: root, env: { HOME: root } });
 }
 
 describe.skipIf(SKIP)(

@@ -1,21 +1,15 @@
 // End-to-end: `plumb templates` and `plumb contract forge` as child processes on a temp repo.
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 let root: string;
 
 function plumb(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runPlumbSync(["--root", root, ...args], { cwd: root, env: { ...env } });
 }
 
 beforeEach(() => {

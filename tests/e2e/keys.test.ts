@@ -5,20 +5,15 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 let root: string;
 let agent: ChildProcess | undefined;
 let agentSock: string;
 
 function plumb(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", HOME: root, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runPlumbSync(["--root", root, ...args], { cwd: root, env: { HOME: root, ...env } });
 }
 const ok = (args: string[], env: Record<string, string> = {}) => {
   const r = plumb(args, env);

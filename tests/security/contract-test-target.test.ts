@@ -7,21 +7,19 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 const SKIP =
   !process.env.CI && !existsSync(process.env.INCUS_SOCKET ?? "/var/lib/incus/unix.socket");
 let root: string;
 let kept: string | undefined;
 
 function plumb(args: string[]) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
+  return runPlumbSync(["--root", root, ...args], {
     cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", HOME: root, PLUMB_STATE_HOME: join(root, ".state") },
+    env: { HOME: root, PLUMB_STATE_HOME: join(root, ".state") },
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const ok = (args: string[]) => {
   const r = plumb(args);

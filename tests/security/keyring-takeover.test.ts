@@ -20,25 +20,21 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJsonBytes } from "../../core/signing/canonical-json.js";
 import { fingerprint, parsePublicKey } from "../../core/signing/public-key.js";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 let root: string;
 let home: string;
 
 function plumb(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
+  return runPlumbSync(["--root", root, ...args], {
     cwd: root,
-    encoding: "utf8",
     env: {
-      ...process.env,
-      NO_COLOR: "1",
       HOME: home,
       PLUMB_STATE_HOME: join(home, "state"),
       ...env,
     },
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const ok = (args: string[], env: Record<string, string> = {}) => {
   const r = plumb(args, env);

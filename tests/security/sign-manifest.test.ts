@@ -1,24 +1,21 @@
 // Issue 9 item 6: `plumb contract sign` derives the manifest from the HFC every time. A manifest
 // planted in the bundle (another target, seq 2^53−1, expiry 2099) is refused and nothing is
 // signed; a failed sign leaves nothing behind, so a retry with new --seq/--expires-in takes effect.
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJsonBytes } from "../../core/signing/canonical-json.js";
+import { runPlumbSync } from "../kit/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PLUMB = join(REPO, "dist", "cli", "main.js");
 let root: string;
 
 function plumb(args: string[]) {
-  const r = spawnSync(process.execPath, [PLUMB, "--root", root, ...args], {
+  return runPlumbSync(["--root", root, ...args], {
     cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", HOME: root, PLUMB_STATE_HOME: join(root, ".state") },
+    env: { HOME: root, PLUMB_STATE_HOME: join(root, ".state") },
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const ok = (args: string[]) => {
   const r = plumb(args);
