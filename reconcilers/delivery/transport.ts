@@ -1,0 +1,26 @@
+// How plumb reaches a contract target: one interface for Incus instances (REST API exec and file
+// push) and plain servers (the system OpenSSH client). Delivery, bootstrap and the server state
+// reader speak only this (docs/delivery.md).
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** Kills the command (and reports a timeout) after this many milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+export interface TargetTransport {
+  /** The infra machine name this transport reaches. */
+  readonly machine: string;
+  readonly kind: "instance" | "server";
+  /** Writes a file as root (parent directories created, mode like "0644"), atomically on the target. */
+  put(path: string, bytes: Uint8Array, mode: string): Promise<void>;
+  /** Runs argv without a local shell (over SSH each word is quoted by core/shell/quote.ts). */
+  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** Releases the connection (SSH control master, …). Safe to call twice. */
+  close(): Promise<void>;
+}
