@@ -12,6 +12,7 @@ import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 import { KIND_CODES } from "./codes/kinds.js";
 import { OPS_CODES } from "./codes/ops.js";
+import { SSH_CODES } from "./codes/ssh.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
 
@@ -28,6 +29,7 @@ export const CODES = {
   ...GITOPS_CODES,
   ...TRUST_CODES,
   ...TEMPLATE_CODES,
+  ...SSH_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
