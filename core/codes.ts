@@ -11,6 +11,7 @@ import { INCUS_CODES } from "./codes/incus.js";
 import { INFRA_CODES } from "./codes/infra.js";
 import { KIND_CODES } from "./codes/kinds.js";
 import { OPS_CODES } from "./codes/ops.js";
+import { TARGET_CODES } from "./codes/targets.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
 
@@ -26,6 +27,7 @@ export const CODES = {
   ...GITOPS_CODES,
   ...TRUST_CODES,
   ...TEMPLATE_CODES,
+  ...TARGET_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
