@@ -13,6 +13,7 @@ import { INFRA_CODES } from "./codes/infra.js";
 import { KIND_CODES } from "./codes/kinds.js";
 import { OPS_CODES } from "./codes/ops.js";
 import { SSH_CODES } from "./codes/ssh.js";
+import { TARGET_CODES } from "./codes/targets.js";
 import { TEMPLATE_CODES } from "./codes/templates.js";
 import { TRUST_CODES } from "./codes/trust.js";
 
@@ -30,6 +31,7 @@ export const CODES = {
   ...TRUST_CODES,
   ...TEMPLATE_CODES,
   ...SSH_CODES,
+  ...TARGET_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",
