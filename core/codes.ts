@@ -4,6 +4,7 @@
 import { BINDING_CODES } from "./codes/binding.js";
 import type { CodeInfo } from "./codes/code-info.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
+import { DELIVERY_CODES } from "./codes/delivery.js";
 import { EXEC_CODES } from "./codes/exec.js";
 import { GENERATOR_CODES } from "./codes/generator.js";
 import { GITOPS_CODES } from "./codes/gitops.js";
@@ -22,6 +23,7 @@ export const CODES = {
   ...INCUS_CODES,
   ...KIND_CODES,
   ...CONTRACT_CODES,
+  ...DELIVERY_CODES,
   ...BINDING_CODES,
   ...OPS_CODES,
   ...GITOPS_CODES,
