@@ -92,11 +92,7 @@ describe.skipIf(!ready)(`server target over a real sshd${why}`, () => {
       await t.close();
     }
     expect(srv.sh("cat /etc/motd").stdout).toBe("hello from plumb\n");
-    const state = await readServerContractState(
-      machine,
-      { address: srv.endpoint.address, ssh: { host_key: srv.endpoint.hostKey } },
-      lab.options,
-    );
+    const state = await readServerContractState(machine, srv.endpoint, lab.options);
     expect(state).toEqual({ motd: `sha256:${"d".repeat(64)}` });
     expect(srv.sh("stat -c '%U %a' /var/lib/plumb/contracts/motd.hash").stdout).toBe("root 600\n");
   });
@@ -171,7 +167,7 @@ describe.skipIf(!ready)(`server target over a real sshd${why}`, () => {
     const t0 = Date.now();
     const state = await readServerContractState(
       "nobody-home",
-      { address: `${lab.net}.99`, ssh: { host_key: srv.endpoint.hostKey } },
+      { ...srv.endpoint, address: `${lab.net}.99` },
       { ...lab.options, connectTimeoutS: 2 },
     );
     expect(state).toBe("unreachable");

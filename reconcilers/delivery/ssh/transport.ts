@@ -34,6 +34,20 @@ export interface SshOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The SSH options of a repository: .plumb/ssh, and $PLUMB_SSH_CONFIG as `ssh -F` when set. */
+export function sshOptionsFor(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  extra: Partial<SshOptions> = {},
+): SshOptions {
+  return {
+    sshDir: join(root, ".plumb", "ssh"),
+    ...(env.PLUMB_SSH_CONFIG ? { configFile: env.PLUMB_SSH_CONFIG } : {}),
+    env,
+    ...extra,
+  };
+}
+
 const CONNECT_TIMEOUT_S = 10;
 const DEFAULT_TIMEOUT_MS = 300_000;
 // A unix socket path holds at most 107 bytes; ssh adds "/" + 40 hex (%C) + a 17-byte temp suffix.
