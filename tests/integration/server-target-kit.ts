@@ -36,8 +36,19 @@ export interface SshLab {
   /** The scratch directory: id (test key), ssh_config, repo/.plumb/ssh. */
   readonly dir: string;
   readonly options: SshOptions;
-  /** Launches a server container at 10.251.<n>.<host> and returns its endpoint. */
-  server(host: number, name?: string): Promise<SshServer>;
+  /** The /24 of the hidden bridge (no address on this host) as "10.251.<m>". */
+  readonly hiddenNet: string;
+  /**
+   * Launches a server container and returns its endpoint: at 10.251.<n>.<host> on the lab bridge,
+   * or with `hidden` only on a second bridge this host has no address on (reachable through a
+   * bastion); `alsoHidden` gives it a second interface there too (a bastion).
+   */
+  server(
+    host: number,
+    o?: { name?: string; hidden?: boolean; alsoHidden?: number },
+  ): Promise<SshServer>;
+  /** Lets the test's ssh config trust `server` as a jump host (its own known_hosts entry). */
+  trustAsBastion(server: SshServer): void;
   destroy(): void;
 }
 
@@ -55,6 +66,17 @@ export function sshLab(): SshLab {
   const n = 10 + Math.floor(Math.random() * 230);
   const net = `10.251.${n}`;
   const bridge = `${prefix}br`;
+  const hidden = `${prefix}hb`;
+  const hiddenNet = `10.251.${n + 1}`;
+  let hiddenMade = false;
+  const hiddenBridge = () => {
+    if (!hiddenMade) must("network", "create", hidden, "ipv4.address=none", "ipv6.address=none");
+    hiddenMade = true;
+    return hidden;
+  };
+  const baseConfig = (dir: string) =>
+    `Host *\n  IdentityFile ${join(dir, "id")}\n  IdentitiesOnly yes\n  IdentityAgent none\n`;
+  let bastions = "";
   const dir = mkdtempSync(join(tmpdir(), "plumb-ssh-it-"));
   const containers: string[] = [];
   spawnSync("ssh-keygen", [
@@ -68,10 +90,7 @@ export function sshLab(): SshLab {
     "-f",
     join(dir, "id"),
   ]);
-  writeFileSync(
-    join(dir, "ssh_config"),
-    `Host *\n  IdentityFile ${join(dir, "id")}\n  IdentitiesOnly yes\n  IdentityAgent none\n`,
-  );
+  writeFileSync(join(dir, "ssh_config"), baseConfig(dir));
   mkdirSync(join(dir, "repo/.plumb/ssh"), { recursive: true });
   must(
     "network",
@@ -87,16 +106,35 @@ export function sshLab(): SshLab {
     prefix,
     bridge,
     net,
+    hiddenNet,
     dir,
     options: { sshDir: join(dir, "repo/.plumb/ssh"), configFile: join(dir, "ssh_config") },
-    async server(host, name = `${prefix}-s${host}`) {
+    async server(host, o = {}) {
+      const name = o.name ?? `${prefix}-s${host}`;
       must("init", SSH_IMAGE, name);
       containers.push(name);
-      must("config", "device", "add", name, "eth0", "nic", `network=${bridge}`, "name=eth0");
+      const first = o.hidden ? hiddenBridge() : bridge;
+      const net0 = o.hidden ? hiddenNet : net;
+      must("config", "device", "add", name, "eth0", "nic", `network=${first}`, "name=eth0");
+      if (o.alsoHidden !== undefined)
+        must(
+          "config",
+          "device",
+          "add",
+          name,
+          "eth1",
+          "nic",
+          `network=${hiddenBridge()}`,
+          "name=eth1",
+        );
       must("start", name);
       const sh = (line: string) => incus("exec", name, "--", "sh", "-c", line);
       const up = sh(
-        `ip addr add ${net}.${host}/24 dev eth0 && ip link set eth0 up && mkdir -p -m 0700 /root/.ssh`,
+        `ip addr add ${net0}.${host}/24 dev eth0 && ip link set eth0 up && mkdir -p -m 0700 /root/.ssh${
+          o.alsoHidden === undefined
+            ? ""
+            : ` && ip addr add ${hiddenNet}.${o.alsoHidden}/24 dev eth1 && ip link set eth1 up`
+        }`,
       );
       const auth = spawnSync(
         "incus",
@@ -117,15 +155,33 @@ export function sshLab(): SshLab {
       if (!fp) throw new Error(`${name}: sshd did not come up`);
       return {
         container: name,
-        endpoint: { machine: name, address: `${net}.${host}`, user: "root", port: 22, hostKey: fp },
+        endpoint: {
+          machine: name,
+          address: `${net0}.${host}`,
+          user: "root",
+          port: 22,
+          hostKey: fp,
+        },
         sh,
         logins: () =>
           (sh("cat /var/log/sshd.log").stdout.match(/Accepted publickey/g) ?? []).length,
       };
     },
+    trustAsBastion(b) {
+      const pub = b
+        .sh("cat /etc/ssh/ssh_host_ed25519_key.pub")
+        .stdout.split(" ")
+        .slice(0, 2)
+        .join(" ");
+      const kh = join(dir, `bastion-${b.container}`);
+      writeFileSync(kh, `${b.endpoint.address} ${pub}\n`);
+      bastions += `Host ${b.endpoint.address}\n  UserKnownHostsFile ${kh}\n  StrictHostKeyChecking yes\n  BatchMode yes\n`;
+      writeFileSync(join(dir, "ssh_config"), bastions + baseConfig(dir));
+    },
     destroy() {
       for (const c of containers) incus("delete", "--force", c);
       incus("network", "delete", bridge);
+      if (hiddenMade) incus("network", "delete", hidden);
       rmSync(dir, { recursive: true, force: true });
     },
   };
