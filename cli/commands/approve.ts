@@ -36,9 +36,17 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     approvalState(p, root, ctx.env, now, reviews.approvers, policies.approval);
   if (values.check === true) {
     const state = stateOf(plan);
-    report(ctx, plan, state, reviews.ignored, policies.sources);
-    assertApproved(state.requirements, state.counted, state.keyring);
-    return 0;
+    let refusal: PlumbError | undefined;
+    try {
+      assertApproved(state.requirements, state.counted, state.keyring);
+    } catch (e) {
+      if (!(e instanceof PlumbError)) throw e;
+      refusal = e;
+    }
+    // --json: one document, with the refusal in it; a human gets the report, then the error.
+    report(ctx, plan, state, reviews.ignored, policies.sources, undefined, refusal);
+    if (refusal && !ctx.output.json) throw refusal;
+    return refusal ? 1 : 0;
   }
   const keyring = readVerifiedKeyring(root, ctx.env, now);
   if (!keyring) {
@@ -70,6 +78,7 @@ function report(
   ignoredReviews: readonly { login: string; review: number; why: string }[],
   sources: readonly string[],
   approval?: { principal: string; fingerprint: string },
+  refusal?: PlumbError,
 ): void {
   const out = ctx.output;
   const have = state.counted.approvers.length;
@@ -77,6 +86,12 @@ function report(
   if (out.json) {
     out.writeJson({
       version: 1,
+      ...(refusal === undefined
+        ? { ok: true }
+        : {
+            ok: false,
+            error: { code: refusal.code, message: refusal.message, hint: refusal.hint ?? null },
+          }),
       digest: plan.digest,
       ...(approval ? { approved_by: approval.principal, fingerprint: approval.fingerprint } : {}),
       approvers: state.counted.approvers,
