@@ -1,7 +1,7 @@
 // Bridge changes: create, update (GET → PUT with If-Match, keys plumb does not set kept), repair
 // of an unfinished bridge (repair.ts), delete.
 import { updateWithFreshEtag } from "../../drivers/incus/retry-on-stale.js";
-import type { ConfigMap, } from "../../drivers/incus/types.js";
+import type { ConfigMap } from "../../drivers/incus/types.js";
 import { assertOwned, createOrAcceptOurs, deleteIfOurs, done } from "../../kit/apply-guards.js";
 import { applyWith } from "../../kit/apply-switch.js";
 import { pick } from "../../kit/diff-fields.js";
