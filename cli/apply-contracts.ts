@@ -22,9 +22,9 @@ import { intOption } from "./session.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
 import { checkRepoTemplates } from "./templates-kit.js";
 
-/** The plan's contract changes (the field the plan gains in issue 12; absent in older plans). */
+/** The plan's contract changes (absent in plans saved before issue 12). */
 export function planContracts(plan: PlanDocument): readonly ContractChange[] {
-  return (plan as { contracts?: readonly ContractChange[] }).contracts ?? [];
+  return plan.contracts ?? [];
 }
 
 export interface PreparedContracts {

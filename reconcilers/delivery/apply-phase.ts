@@ -6,12 +6,14 @@ import { join } from "node:path";
 import { appendAudit } from "../../core/audit/append.js";
 import { PlumbError } from "../../core/errors.js";
 import type { Estate } from "../../core/model/estate.js";
+import { isSecretRef } from "../../core/redact/secret-ref.js";
 import type { Signer } from "../../core/signing/signer.js";
 import type { Keyring } from "../../core/trust/keyring.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
 import type { TemplateSource } from "../../generators/contract/hfc.js";
 import type { ApiClient } from "../drivers/incus/api-client.js";
 import type { ContractChange } from "../plan/contract-change.js";
+import { contractKey } from "../plan/contracts.js";
 import { ensureBootstrap } from "./bootstrap.js";
 import {
   type DeliveryEvent,
@@ -22,17 +24,9 @@ import {
 } from "./deliver.js";
 import { IncusTransport } from "./incus-transport.js";
 import type { JournalRecord } from "./journal.js";
-import { endpointOf } from "./ssh/endpoint.js";
-import { recordContractHash, type ServerMachine } from "./ssh/state.js";
+import { toEndpoint } from "./ssh/endpoint.js";
+import { recordContractHash } from "./ssh/state.js";
 import { SshTransport } from "./ssh/transport.js";
-
-/** A machine contract as infra declares it (`machines.<m>.contracts[]`). */
-export interface DeclaredContract {
-  readonly template: string;
-  readonly name?: string;
-  readonly inputs?: Readonly<Record<string, unknown>>;
-  readonly revision?: number;
-}
 
 export interface ContractPhaseInput {
   readonly root: string;
@@ -58,30 +52,14 @@ export interface ContractPhaseInput {
   onEvent?(e: DeliveryEvent): void;
 }
 
-const isSecretRef = (v: unknown): v is { secret: string } =>
-  v !== null &&
-  typeof v === "object" &&
-  !Array.isArray(v) &&
-  Object.keys(v).length === 1 &&
-  typeof (v as { secret?: unknown }).secret === "string";
-
-/** The machine's declared contracts (the infra schema validated their shape). */
-function declaredContracts(estate: Estate, machine: string): readonly DeclaredContract[] {
-  const m = estate.machines.find((x) => x.name === machine);
-  const list = (m?.declared as { contracts?: readonly DeclaredContract[] } | undefined)?.contracts;
-  return list ?? [];
-}
-
-const slugOf = (template: string) => template.replace(/@.*$/, "");
-
 export function resolveInputs(
   estate: Estate,
   change: ContractChange,
   resolveSecret: ContractPhaseInput["resolveSecret"],
 ): ResolvedInputs {
-  const c = declaredContracts(estate, change.machine).find(
-    (d) => (d.name ?? slugOf(d.template)) === change.name,
-  );
+  const c = estate.machines
+    .find((m) => m.name === change.machine)
+    ?.contracts.find((d) => d.name === change.name);
   if (!c)
     throw new PlumbError(
       "PLB786",
@@ -151,15 +129,16 @@ export async function runContractPhase(input: ContractPhaseInput): Promise<Deliv
             machine: c.machine,
           });
         }
-        const m = input.estate.machines.find((x) => x.name === c.machine);
-        return SshTransport.open(endpointOf(c.machine, (m?.declared ?? {}) as ServerMachine), {
-          sshDir,
-          env: input.env,
-        });
+        const server = input.estate.machines.find((x) => x.name === c.machine)?.server;
+        if (!server)
+          throw new PlumbError("PLB777", `machine ${c.machine} is not a declared server`, {
+            hint: "re-plan: the infra changed since this plan was made",
+          });
+        return SshTransport.open(toEndpoint(c.machine, server), { sshDir, env: input.env });
       },
       bootstrap: (t) => ensureBootstrap(t, files),
       recordLive: async (c, t) => {
-        if (t instanceof IncusTransport) await t.setConfig(`user.plumb.contract.${c.name}`, c.hash);
+        if (t instanceof IncusTransport) await t.setConfig(contractKey(c.name), c.hash);
         else await recordContractHash(t, c.name, c.hash);
       },
       audit: (r: JournalRecord) => {
