@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { ExitCode, PlumbError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
+import { assertCatalogTrusted } from "../core/io/lock-trust.js";
 import type { Site } from "../core/io/site-config.js";
 import type { Estate } from "../core/model/estate.js";
 import { readPrivateKeyFile } from "../core/signing/key-files.js";
@@ -56,6 +57,8 @@ export async function prepareContracts(
   const policy = existsSync(policyFile)
     ? parseContractsPolicy(readFileSync(policyFile, "utf8"))
     : { onFailure: "stop" as const };
+  // Fail closed: the catalog loads only from a lock signed by the contract threshold.
+  assertCatalogTrusted(root, ctx.env, new Date());
   const checked = await checkRepoTemplates(root);
   const gitCommit = await gitDriver(root)
     .headCommit()
