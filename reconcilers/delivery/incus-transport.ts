@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { ApiClient } from "../drivers/incus/api-client.js";
-import { DriverError, NotFoundError } from "../drivers/incus/errors.js";
+import { DriverError, NotFoundError, PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { Operation } from "../drivers/incus/types.js";
 import type { RunOptions, RunResult, TargetTransport } from "./transport.js";
 
@@ -166,12 +166,33 @@ export class IncusTransport implements TargetTransport {
       );
   }
 
-  /** Sets one instance config key (PATCH merges: nothing else changes). */
+  /**
+   * Sets one instance config key. A full PUT of what a fresh GET returned, guarded by its ETag
+   * (retried when the instance moved): a PATCH without `description` would blank it (Incus 6.0).
+   */
   async setConfig(key: string, value: string): Promise<void> {
-    await this.#api.call("PATCH", this.#url(""), {
-      project: this.#project,
-      body: { config: { [key]: value } },
-    });
+    for (let attempt = 1; ; attempt++) {
+      const got = await this.#api.call("GET", this.#url(""));
+      const cur = got.metadata as Record<string, unknown> & { config?: Record<string, string> };
+      try {
+        await this.#api.call("PUT", this.#url(""), {
+          project: this.#project,
+          etag: got.etag,
+          body: {
+            ...(cur.architecture === undefined ? {} : { architecture: cur.architecture }),
+            config: { ...cur.config, [key]: value },
+            devices: cur.devices ?? {},
+            profiles: cur.profiles ?? [],
+            description: cur.description ?? "",
+            ephemeral: cur.ephemeral ?? false,
+            stateful: cur.stateful ?? false,
+          },
+        });
+        return;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError) || attempt >= 5) throw e;
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,9 @@ function plumb(args: string[], cwd: string) {
 function exampleRepo(options: { keepAnsibleDir?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "plumb-gen-"));
   cpSync(join(REPO, "infra"), join(dir, "infra"), { recursive: true });
+  // The example's machines declare contracts: validation resolves their templates.
+  cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
+  cpSync(join(REPO, "templates.lock"), join(dir, "templates.lock"));
   if (!options.keepAnsibleDir) {
     const base = join(dir, "infra", "base.yml");
     writeFileSync(base, readFileSync(base, "utf8").replace(/^ {2}ansible_dir: .*\n/m, ""));
@@ -250,7 +253,7 @@ describe("plumb generate (built CLI)", () => {
   it("lists orphans; --prune refuses without a terminal or --yes, deletes with --yes, keeps protected ones", () => {
     const dir = exampleRepo();
     plumb(["generate"], dir);
-    edit(join(dir, "infra/domains/ci.yml"), / {4}ci-runner-2:\n.*\n.*\n/, "");
+    edit(join(dir, "infra/domains/ci.yml"), / {4}ci-runner-2:\n(?: {6}.*\n)+/, "");
     const r = plumb(["generate"], dir);
     expect(r.stdout).toContain("ORPHAN: host_vars/ci-runner-2.yml");
     expect(plumb(["generate", "--check"], dir).code).toBe(1);
@@ -281,9 +284,13 @@ describe("plumb generate (built CLI)", () => {
     );
     const base = load("base.yml");
     delete (base.global as Record<string, unknown>).ansible_dir; // anklume's layout, as dirMode
-    const single = { ...base, domains, ...load("policies.yml") };
+    // policies.yml `contracts:` (apply's failure policy) has no place in a single infra.yml.
+    const { contracts: _policy, ...policies } = load("policies.yml");
+    const single = { ...base, domains, ...policies };
     const fileMode = mkdtempSync(join(tmpdir(), "plumb-gen-file-"));
     writeFileSync(join(fileMode, "infra.yml"), jsyaml.dump(single));
+    cpSync(join(REPO, "templates"), join(fileMode, "templates"), { recursive: true });
+    cpSync(join(REPO, "templates.lock"), join(fileMode, "templates.lock"));
     expect(plumb(["generate"], fileMode).code).toBe(0);
     expect(readTree(fileMode)).toEqual(readTree(dirMode));
   });

@@ -27,7 +27,7 @@ describe("plumb validate (built CLI)", () => {
   it("accepts the bundled example estate", () => {
     const r = plumb(["validate"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/valid: 4 domains, 10 machines in 6 files, 2 templates/);
+    expect(r.stderr).toMatch(/valid: 4 domains, 10 machines in 6 files, 3 templates/);
   });
 
   it("rejects a bad tree with file:line:col, the source line, a caret and a hint", () => {

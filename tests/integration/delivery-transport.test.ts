@@ -77,6 +77,25 @@ describe.skipIf(!HAVE_INCUS)("IncusTransport on a real container", { timeout: 12
     await expect(t.put("/etc/x", new Uint8Array(), "rw")).rejects.toMatchObject({ code: "PLB777" });
   });
 
+  it("sets one config key and keeps everything else (description, other keys)", async () => {
+    const before = await driver.getInstance("default", box.name);
+    await driver.updateInstance(
+      "default",
+      box.name,
+      {
+        ...before.value,
+        description: "kept",
+        config: { ...before.value.config, "user.other": "x" },
+      },
+      before.etag,
+    );
+    await t.setConfig("user.plumb.contract.motd", "sha256:abc");
+    const after = (await driver.getInstance("default", box.name)).value;
+    expect(after.description).toBe("kept");
+    expect(after.config["user.other"]).toBe("x");
+    expect(after.config["user.plumb.contract.motd"]).toBe("sha256:abc");
+  });
+
   it("runs argv without a shell and reports exit code, stdout and stderr", async () => {
     const r = await t.run([
       "sh",

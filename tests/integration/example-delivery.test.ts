@@ -73,7 +73,7 @@ function example(dir: string) {
     env: { ...process.env, HOME: join(dir, "home"), NO_COLOR: "1", PLUMB_LOCK_TIMEOUT: "300" },
     timeout: 900_000,
   });
-  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return { code: r.status, out: `${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr}` };
 }
 
 describe.skipIf(skip)(
@@ -85,7 +85,7 @@ describe.skipIf(skip)(
       const d = driver();
       await cleanupPrefix(d, prefix);
       d.close();
-    });
+    }, 600_000);
 
     it("first run: trust root, apply, every contract delivered; second run: nothing to do", () => {
       dir = copyCheckout();
