@@ -187,6 +187,7 @@ export async function planFromRepo(
       session.root,
       estate,
       noTargets ?? values["no-targets"] === true,
+      ctx.env,
     ),
   });
   return { ...made, estate };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { auditPath } from "../audit/append.js";
+import { auditFailure } from "../audit/hooks.js";
 import { verifyAuditText } from "../audit/verify.js";
 import { cronMatches, lastStart, parseCron } from "./cron.js";
 import { assertNotFrozen } from "./guard.js";
@@ -148,5 +149,32 @@ describe("assertNotFrozen", () => {
       reason: "CVE hotfix",
       approvers: ["k1", "k2"],
     });
+  });
+
+  it("a refused override is recorded once, even when the command's error handler sees it too", () => {
+    const root = repo();
+    const o = { reason: "CVE hotfix", digest: "sha256:abc", approvers: ["k1"] };
+    let caught: unknown;
+    try {
+      assertNotFrozen(root, "plumb apply", inFreeze, o);
+    } catch (e) {
+      caught = auditFailure(root, "plumb apply", e); // what apply's catch block does
+    }
+    expect(caught).toMatchObject({ code: "PLB952" });
+    const log = verifyAuditText(readFileSync(auditPath(root), "utf8"));
+    expect(log.entries.filter((e) => e.type === "refusal").map((e) => e.payload.code)).toEqual([
+      "PLB952",
+    ]);
+    // A PLB950 (no override asked) is not recorded by the guard: the handler records it once.
+    try {
+      assertNotFrozen(root, "plumb apply", inFreeze);
+    } catch (e) {
+      auditFailure(root, "plumb apply", e);
+    }
+    const after = verifyAuditText(readFileSync(auditPath(root), "utf8"));
+    expect(after.entries.filter((e) => e.type === "refusal").map((e) => e.payload.code)).toEqual([
+      "PLB952",
+      "PLB950",
+    ]);
   });
 });
