@@ -1,6 +1,7 @@
 // What a plan needs for `contracts:`: the templates that pass the gatekeeper's manifest, assets
 // and hash stages (no linters: `plumb validate` runs those) with the loaded catalog, and the
-// server state reader (reconcilers/delivery/ssh/state.ts, loaded only when it exists).
+// server state reader (reconcilers/delivery/ssh/state.ts, loaded only when a server is read).
+import { join } from "node:path";
 import { readTemplates } from "../core/io/read-templates.js";
 import type { Estate, EstateMachine } from "../core/model/estate.js";
 import type { TemplateSource } from "../generators/contract/hfc.js";
@@ -38,16 +39,39 @@ export async function loadContractTemplates(root: string): Promise<ContractTempl
   return { templates, actionHashes: lock?.actions ?? {} };
 }
 
-type StateModule = {
-  readServerContractState?: (m: EstateMachine) => ReturnType<ServerStateReader>;
-};
+/** Servers read at once while planning (each is one short ssh call). */
+const SERVER_READS = 8;
 
-/** The ssh helper's reader when it is built in; else every server reads as unreachable. */
-export async function serverStateReader(): Promise<ServerStateReader> {
-  const path = "../reconcilers/delivery/ssh/state.js";
-  const mod = (await import(path).catch(() => undefined)) as StateModule | undefined;
-  const read = mod?.readServerContractState;
-  return read ? (m) => read(m) : async () => "unreachable";
+/**
+ * Reads servers with the ssh transport (reconcilers/delivery/ssh/state.ts): `.plumb/ssh` holds
+ * the pinned known_hosts and control sockets; at most SERVER_READS at once.
+ */
+export function serverStateReader(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerStateReader {
+  const waiting: (() => void)[] = [];
+  let running = 0;
+  const slot = async () => {
+    if (running >= SERVER_READS) await new Promise<void>((go) => waiting.push(go));
+    running++;
+  };
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  return async (m: EstateMachine) => {
+    await slot();
+    try {
+      const { readServerContractState } = await import("../reconcilers/delivery/ssh/state.js");
+      return await readServerContractState(m.name, m.declared, {
+        sshDir: join(root, ".plumb", "ssh"),
+        env,
+      });
+    } finally {
+      release();
+    }
+  };
 }
 
 /** The contract inputs of makePlan, or undefined when no machine declares a contract. */
@@ -55,6 +79,7 @@ export async function contractsForPlan(
   root: string,
   estate: Estate,
   noTargets: boolean,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<
   { templates: ContractTemplateSet; readServer: ServerStateReader | undefined } | undefined
 > {
@@ -62,6 +87,6 @@ export async function contractsForPlan(
   const needServers = !noTargets && estate.machines.some((m) => m.server && m.contracts.length);
   return {
     templates: await loadContractTemplates(root),
-    readServer: needServers ? await serverStateReader() : undefined,
+    readServer: needServers ? serverStateReader(root, env) : undefined,
   };
 }

@@ -9,6 +9,7 @@ import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
+import { withSecrets } from "../../core/redact/plan-secrets.js";
 import type { ChangeResult } from "../../reconcilers/apply/engine.js";
 import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
@@ -136,7 +137,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const actionable = plan.changes.filter(isActionable).length;
     const watcher = out.json ? undefined : watchApply(out, actionable, "apply");
     const report: ApplyReport = await runApply({
-      plan,
+      // The engine gets the real sensitive values; journal and audit keep the redacted plan.
+      plan: withSecrets(plan),
       driver: session.driver,
       target: session.target,
       options: {
