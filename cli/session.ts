@@ -33,6 +33,7 @@ import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
 import { loadAndValidate } from "./load-estate.js";
 import { changedSinceOption, gitForPlan } from "./plan-binding.js";
+import { contractsForPlan } from "./plan-contracts.js";
 import { generatedFileChanges } from "./plan-generated.js";
 import { renderHuman, summaryLine } from "./render/diagnostics.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
@@ -158,12 +159,16 @@ export function limitOf(values: ParsedValues): string[] | undefined {
   return l && l.length > 0 ? l.flatMap((x) => x.split(",")).filter(Boolean) : undefined;
 }
 
-/** `limit` overrides the options' (a saved plan's own limit, when apply re-derives it). */
+/**
+ * `limit` overrides the options' (a saved plan's own limit, when apply re-derives it), and so
+ * does `noTargets` (a saved plan made with --no-targets is re-derived without reading servers).
+ */
 export async function planFromRepo(
   ctx: CommandContext,
   values: ParsedValues,
   session: Session,
   limit?: readonly string[],
+  noTargets?: boolean,
 ): Promise<MadePlan & { readonly estate: Estate }> {
   // Incus answers while the YAML is parsed and validated.
   const live = prefetch(session.driver);
@@ -201,6 +206,11 @@ export async function planFromRepo(
     now: new Date(),
     // The overlap check concerns this host's networks: only when Incus runs here.
     host: session.target.startsWith("unix:") ? systemHostDriver() : undefined,
+    contracts: await contractsForPlan(
+      session.root,
+      estate,
+      noTargets ?? values["no-targets"] === true,
+    ),
   });
   return { ...made, estate };
 }
