@@ -1,7 +1,7 @@
 // `plumb target bootstrap <machine> [--dry-run]`: installs or updates what a contract target needs
 // (trust files, plumb-verify, state, run, contracts and log directories) over the machine's own
 // channel — the Incus API for an instance, OpenSSH for a `type: server` — with the same code apply
-// runs before delivering (reconcilers/delivery/bootstrap.ts; docs/delivery.md).
+// runs before delivering (reconcilers/delivery/bootstrap.ts; docs/servers.md).
 import { PlumbError, UsageError } from "../../core/errors.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
 import { bootstrapTarget } from "../../reconcilers/delivery/bootstrap.js";

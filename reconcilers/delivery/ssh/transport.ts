@@ -218,7 +218,7 @@ export class SshTransport implements TargetTransport {
         "PLB791",
         `cannot reach ${this.machine} (${this.e.user}@${this.e.address}:${this.e.port}${this.e.jump ? ` via ${this.e.jump}` : ""}): ${stderrTail(r.stderr, 3)}`,
         {
-          hint: "check the address, port, jump host, key/agent and ~/.ssh/config (docs/delivery.md, Servers)",
+          hint: "check the address, port, jump host, key/agent and ~/.ssh/config (docs/servers.md)",
         },
       );
     }
