@@ -2,9 +2,11 @@
 // and hash stages (no linters: `plumb validate` runs those) with the loaded catalog, and the
 // server state reader (reconcilers/delivery/ssh/state.ts, loaded only when a server is read).
 import { join } from "node:path";
+// server state reader (reconcilers/delivery/ssh/state.ts).
 import { readTemplates } from "../core/io/read-templates.js";
-import type { Estate, EstateMachine } from "../core/model/estate.js";
+import type { Estate } from "../core/model/estate.js";
 import type { TemplateSource } from "../generators/contract/hfc.js";
+import { serverStateReaderFor } from "../reconcilers/delivery/ssh/state.js";
 import {
   type ContractTemplateSet,
   estateHasContracts,
@@ -46,6 +48,7 @@ const SERVER_READS = 8;
  * Reads servers with the ssh transport (reconcilers/delivery/ssh/state.ts): `.plumb/ssh` holds
  * the pinned known_hosts and control sockets; at most SERVER_READS at once.
  */
+/** Reads each server's recorded contract hashes over SSH (reconcilers/delivery/ssh/state.ts). */
 export function serverStateReader(
   root: string,
   env: Readonly<Record<string, string | undefined>>,
@@ -72,6 +75,7 @@ export function serverStateReader(
       release();
     }
   };
+  return serverStateReaderFor(root, env);
 }
 
 /** The contract inputs of makePlan, or undefined when no machine declares a contract. */
@@ -80,6 +84,7 @@ export async function contractsForPlan(
   estate: Estate,
   noTargets: boolean,
   env: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<
   { templates: ContractTemplateSet; readServer: ServerStateReader | undefined } | undefined
 > {
