@@ -1,0 +1,5 @@
+// The consent API delivery calls at apply: decisions per contract run, the signing keys' roles
+// and threshold, and the audit of denials.
+export * from "./audit.js";
+export * from "./consent.js";
+export * from "./signers.js";
