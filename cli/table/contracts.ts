@@ -183,6 +183,38 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
     load: () => import("../commands/contract.js"),
   },
   {
+    name: "contracts",
+    summary: "Show the latest run of each contract per machine (the run journal of `plumb apply`)",
+    description:
+      "status  reads .plumb/journal/<machine>.jsonl: for every machine and contract the latest transition\n" +
+      "        (PENDING, CLAIMED, SUCCESS or FAILED), the template, contract id, failure code, exit status, time and run\n" +
+      "        id; for a failure the message and the last lines of the contract's log (secret values never appear).\n" +
+      "        A run left PENDING or CLAIMED was interrupted; the next `plumb apply` plans it again. Always exits 0.\n" +
+      "See docs/delivery.md.",
+    usage: "plumb contracts status [--machine <m>] [--json]",
+    positionals: { min: 1, max: 1 },
+    options: {
+      machine: {
+        type: "string",
+        multiple: true,
+        valueName: "m",
+        description: "Only these machines (repeatable, or comma-separated)",
+      },
+    },
+    examples: [
+      ["plumb contracts status", "Every machine's contracts and how their latest run ended"],
+      [
+        "plumb contracts status --machine web-front-1",
+        "One machine, with the log tail of a failure",
+      ],
+      [
+        "plumb contracts status --json | jq '.runs[] | select(.status == \"FAILED\")'",
+        "The failed runs, for a script",
+      ],
+    ],
+    load: () => import("../commands/contracts-status.js"),
+  },
+  {
     name: "keys",
     summary:
       "Manage signing keys and the repo keyring (keys/keyring.json), export trust files for targets",
