@@ -43,12 +43,22 @@ describe("applySigners", () => {
     expect(b.contractSigners).toHaveLength(1);
   });
 
-  it("unknown, revoked and expired keys hold nothing; one key twice counts once", () => {
+  it("unknown, revoked, expired and non-contract keys hold nothing and are rejected; one key twice counts once", () => {
     const k = keyring();
     expect(applySigners(k, [mallory.publicKey], NOW).roles.size).toBe(0);
     expect(applySigners(k, [carol.publicKey], NOW).roles.size).toBe(0); // valid_before 2029
     const revoked = revokeKey(k, bob.publicKey);
     expect(applySigners(revoked, [bob.publicKey], NOW).roles.size).toBe(0);
+    // An admin key without the contract role cannot sign a bundle: its roles do not count.
+    const dave = generateEd25519Key("dave");
+    const withDave = trustKey(k, dave.publicKey, "dave", ["admin"]);
+    const d = applySigners(withDave, [dave.publicKey, alice.publicKey, bob.publicKey], NOW);
+    expect(d.rejected).toHaveLength(1);
+    expect(() => assertSignersReachThreshold(d, 4)).toThrowError(/not a current contract key/);
+    expect([...applySigners(withDave, [dave.publicKey, bob.publicKey], NOW).roles].sort()).toEqual([
+      "contract",
+      "support",
+    ]);
     expect(applySigners(k, [alice.publicKey, alice.publicKey], NOW).contractSigners).toHaveLength(
       1,
     );
@@ -58,7 +68,7 @@ describe("applySigners", () => {
     const k = keyring();
     let err: unknown;
     try {
-      assertSignersReachThreshold(applySigners(k, [alice.publicKey, carol.publicKey], NOW), 3);
+      assertSignersReachThreshold(applySigners(k, [alice.publicKey, alice.publicKey], NOW), 3);
     } catch (e) {
       err = e;
     }

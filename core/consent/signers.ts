@@ -7,10 +7,12 @@ import { type Keyring, rolesOf } from "../trust/keyring.js";
 import { parseIsoZ } from "../trust/time.js";
 
 export interface ApplySigners {
-  /** Roles held by at least one current signing key. */
+  /** Roles held by at least one signing key (a current contract key: only those sign). */
   readonly roles: ReadonlySet<string>;
-  /** Distinct current contract keys among the signers. */
+  /** Distinct current contract keys among the keys given. */
   readonly contractSigners: readonly string[];
+  /** Keys given that cannot sign a contract (unknown, revoked, outside their window, no contract role). */
+  readonly rejected: readonly string[];
   readonly threshold: number;
 }
 
@@ -22,7 +24,11 @@ function current(keyring: Keyring, fp: string, now: Date): boolean {
   return !((after && now < after) || (before && now > before));
 }
 
-/** Roles and contract keys of `keys` (revoked, unknown or out-of-window keys hold nothing). */
+/**
+ * Roles and contract keys of `keys`. Only current contract keys sign a bundle (any other
+ * signature file would make the target refuse it), so only their roles count; the others are
+ * `rejected`.
+ */
 export function applySigners(
   keyring: Keyring,
   keys: readonly SshPublicKey[],
@@ -30,23 +36,33 @@ export function applySigners(
 ): ApplySigners {
   const roles = new Set<string>();
   const contract = new Set<string>();
+  const rejected = new Set<string>();
   for (const k of keys) {
     const fp = fingerprint(k);
-    if (!current(keyring, fp, now)) continue;
-    for (const r of rolesOf(keyring, fp)) {
-      roles.add(r);
-      if (r === "contract") contract.add(fp);
+    const held = current(keyring, fp, now) ? rolesOf(keyring, fp) : [];
+    if (!held.includes("contract")) {
+      rejected.add(fp);
+      continue;
     }
+    contract.add(fp);
+    for (const r of held) roles.add(r);
   }
   return {
     roles,
     contractSigners: [...contract].sort(),
+    rejected: [...rejected].sort(),
     threshold: keyring.roles.contract.threshold,
   };
 }
 
 /** Refuses (PLB974) unless the signers reach the contract threshold; says how many are missing. */
 export function assertSignersReachThreshold(s: ApplySigners, keyringVersion: number): void {
+  if (s.rejected.length > 0)
+    throw new PlumbError(
+      "PLB974",
+      `not a current contract key of keyring v${keyringVersion}: ${s.rejected.join(", ")} (its signature would make every target refuse the contract)`,
+      { hint: "sign with contract keys only (`plumb keys list` shows the roles)" },
+    );
   const have = s.contractSigners.length;
   if (have >= s.threshold) return;
   const more = s.threshold - have;
