@@ -369,7 +369,7 @@ const run = {
     // lock → snapshots → changes happen in that one process (docs/reconcile.md says why); each
     // phase is recorded here from the apply's journal.
     const phases = applyPhases(report.run);
-    if (phases) (state.steps.apply.phases ??= []).push(phases);
+    if (phases) state.steps.apply.phases = [...(state.steps.apply.phases ?? []), phases];
     if (r.exitCode === 3)
       throw new StepError(EXIT.stale, "live Incus moved since the plan (exit 3)");
     if (r.exitCode === 4) throw new StepError(EXIT.locked, "another apply holds the lock (exit 4)");
