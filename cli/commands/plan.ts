@@ -62,8 +62,11 @@ export const run: CommandModule["run"] = async (ctx, values) => {
         },
       );
     }
-    // One plan, one exit code: Incus changes or generated files out of date.
-    if (values["detailed-exitcode"] === true && plan.summary.actionable + plan.summary.files > 0)
+    // One plan, one exit code: Incus changes, generated files out of date, or contract runs.
+    if (
+      values["detailed-exitcode"] === true &&
+      plan.summary.actionable + plan.summary.files + (plan.summary.contracts ?? 0) > 0
+    )
       return 2;
     return 0;
   } finally {

@@ -37,6 +37,11 @@ function planningOptions(): Record<string, OptionSpec> {
       description:
         "`none`: bridges without IPv4/IPv6 addresses (no DHCP, no NAT; machine IPs not configured); also PLUMB_BRIDGE_ADDRESSES, .plumb/site.yml",
     },
+    "no-targets": {
+      type: "boolean",
+      description:
+        "Do not connect to `type: server` machines to read what they last ran: their contracts are planned as runs (reason `not read (--no-targets)`)",
+    },
   };
 }
 
@@ -91,6 +96,10 @@ export function reconcileCommands(): CommandSpec[] {
       },
       examples: [
         ["plumb plan", "What would change on the local Incus"],
+        [
+          "plumb plan --no-targets",
+          "Without SSH to servers (CI): their contracts show as runs, instances' as usual",
+        ],
         [
           "plumb plan --detailed-exitcode --format markdown > plan.md",
           "In CI: a PR comment; exit 2 on changes",
