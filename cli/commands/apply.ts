@@ -23,7 +23,7 @@ import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
 import { finishContracts, prepareContracts } from "../apply-contracts.js";
 import { reviewApprovals } from "../github-approvals.js";
 import { approvalState } from "../plan-approvals.js";
-import { verifiedSavedPlan } from "../plan-binding.js";
+import { verifiedSavedPlan, warnDirtyInputs } from "../plan-binding.js";
 import { policiesForPlan } from "../policies.js";
 import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
@@ -88,6 +88,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const reviews = await reviewApprovals(ctx.env, values, plan, policies.approval);
     for (const r of reviews.ignored)
       out.err(s.dim(`GitHub review ${r.review} by ${r.login} does not count: ${r.why}`));
+    // Uncommitted inputs: a warning and `dirty: true` in the audit trail, not a refusal.
+    const dirty = await warnDirtyInputs(ctx, session.root);
     const approvals = approvalState(
       plan,
       session.root,
@@ -173,6 +175,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
             format: logFormat(values["log-format"], ctx.env),
             env: ctx.env,
           }),
+          dirty,
         },
       ),
       onProgress: watcher?.onProgress,
