@@ -16,6 +16,7 @@ import { readInfraInput } from "../core/io/read-infra.js";
 import { StalePlanError } from "../reconcilers/apply/stale.js";
 import { selectChanged } from "../reconcilers/plan/changed-since.js";
 import { movedObjects, planDifferences } from "../reconcilers/plan/compare.js";
+import { NOT_READ } from "../reconcilers/plan/contracts.js";
 import { type PlanDocument, parsePlan } from "../reconcilers/plan/plan-document.js";
 import { planFromRepo, type Session, toolVersion } from "./session.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
@@ -168,7 +169,13 @@ export async function verifiedSavedPlan(
     throw new PlumbError("PLB713", `cannot read ${file}: ${(e as Error).message}`);
   }
   const plan = parsePlan(text, file);
-  const derived = await planFromRepo(ctx, values, session, plan.limit ?? undefined);
+  const derived = await planFromRepo(
+    ctx,
+    values,
+    session,
+    plan.limit ?? undefined,
+    (plan.contracts ?? []).some((c) => c.reason === NOT_READ) || undefined,
+  );
   await assertPlanSource(plan, {
     owner: derived.estate.projectName,
     toolVersion: toolVersion(),

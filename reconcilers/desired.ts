@@ -1,7 +1,12 @@
 // Seed 004 §7 step 3: the desired Incus objects, built from the resolved Estate (the same model
 // the Ansible generator renders). Which domains are in scope is decided here; what each kind
 // declares for them is the kind's own `desired` (reconcilers/kinds/<kind>/desired.ts). Pure.
-import type { Estate, EstateDomain, EstateMachine } from "../core/model/estate.js";
+import {
+  type Estate,
+  type EstateDomain,
+  type EstateMachine,
+  isInstanceMachine,
+} from "../core/model/estate.js";
 import type { InstanceSource } from "./drivers/incus/types.js";
 import type { DesiredObject, Kind } from "./model.js";
 import { KINDS, RECONCILERS } from "./registry.js";
@@ -57,7 +62,9 @@ export function buildDesired(estate: Estate, o: DesiredOptions): DesiredState {
   const scope = { projects: new Set<string>(), networks: new Set<string>() };
   const disabled = { projects: new Set<string>(), networks: new Set<string>() };
   const machines = new Map<string, EstateMachine[]>();
-  for (const m of estate.machines) machines.set(m.domain, [...(machines.get(m.domain) ?? []), m]);
+  // A `type: server` machine is no Incus object: no kind's desired ever sees it.
+  for (const m of estate.machines.filter(isInstanceMachine))
+    machines.set(m.domain, [...(machines.get(m.domain) ?? []), m]);
   const domains: EstateDomain[] = [];
   for (const d of estate.domains) {
     if (o.limit && !o.limit.includes(d.name)) continue;

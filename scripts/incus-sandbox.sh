@@ -2,7 +2,8 @@
 # A real Incus daemon for tests, CI and the example, on a Debian 12 machine as root, without
 # systemd and offline except the machine's own Debian mirror. See docs/incus-sandbox.md.
 #
-#   scripts/incus-sandbox.sh up [--with-debian]   install Incus 6.0 LTS if missing, start the daemon,
+#   scripts/incus-sandbox.sh up [--with-debian] [--with-ssh]
+#                                                 install Incus 6.0 LTS if missing, start the daemon,
 #                                                 create the `default` dir pool, build test images
 #   scripts/incus-sandbox.sh status               what is there; exit 0 when ready, 1 otherwise
 #   scripts/incus-sandbox.sh down                 stop the daemon this script started
@@ -21,6 +22,7 @@ readonly BACKPORTS_SOURCES=/etc/apt/sources.list.d/plumb-bookworm-backports.sour
 readonly POOL=default
 readonly BUSYBOX_ALIAS=plumb-busybox
 readonly DEBIAN_ALIAS=plumb-debian
+readonly DEBIAN_SSH_ALIAS=plumb-debian-ssh
 
 log() { printf 'incus-sandbox: %s\n' "$*" >&2; }
 die() {
@@ -32,7 +34,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 usage() {
-  sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -316,11 +318,58 @@ build_debian_image() {
   log "image $DEBIAN_ALIAS ready in $(since "$t0") s"
 }
 
+# The ssh server target image: Debian's real openssh-server (and iproute2, so a test can give the
+# container an address on its own isolated bridge; there is no DHCP client). The image carries no
+# host keys: each container makes its own at first start, so two containers never share one.
+# /sbin/init creates them, starts sshd (log /var/log/sshd.log), then sleeps like the others.
+build_debian_ssh_image() {
+  if image_present "$DEBIAN_SSH_ALIAS"; then
+    log "image $DEBIAN_SSH_ALIAS present"
+    return 0
+  fi
+  local t0 tarball="$CACHE_DIR/debian-bookworm-minbase-ssh.tar.gz" mirror work root
+  t0=$(now)
+  if [ ! -s "$tarball" ]; then
+    command -v debootstrap >/dev/null 2>&1 || {
+      log "apt-get install debootstrap"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >>"$LOG_FILE" 2>&1
+    }
+    mirror=$(debian_mirror bookworm) || die "no Debian mirror for bookworm found in APT's sources"
+    mirror=${mirror%%$'\t'*}
+    make_work_dir
+    work=$REPLY
+    root="$work/image/rootfs"
+    log "debootstrap --variant=minbase --include=openssh-server,iproute2 bookworm from $mirror"
+    debootstrap --variant=minbase --include=openssh-server,iproute2 bookworm "$root" "$mirror" \
+      >>"$LOG_FILE" 2>&1 || die "debootstrap failed; see $LOG_FILE"
+    rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
+    rm -f "$root"/etc/ssh/ssh_host_*
+    mkdir -p "$root/sbin"
+    rm -f "$root/sbin/init"
+    cat >"$root/sbin/init" <<'INIT'
+#!/bin/sh
+trap 'exit 0' PWR TERM INT HUP
+[ -s /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -A >/dev/null 2>&1
+mkdir -p -m 0755 /run/sshd
+/usr/sbin/sshd -E /var/log/sshd.log
+while :; do sleep 3600 & wait $!; done
+INIT
+    chmod 0755 "$root/sbin/init"
+    write_metadata "$work/image" "plumbline test image (Debian bookworm minbase + openssh-server)" debian 12
+    mkdir -p "$CACHE_DIR"
+    tar --numeric-owner -C "$work/image" -czf "$tarball.tmp" metadata.yaml rootfs
+    mv "$tarball.tmp" "$tarball"
+  fi
+  import_image "$tarball" "$DEBIAN_SSH_ALIAS"
+  log "image $DEBIAN_SSH_ALIAS ready in $(since "$t0") s"
+}
+
 cmd_up() {
-  local with_debian=0 t0
+  local with_debian=0 with_ssh=0 t0
   for arg in "$@"; do
     case "$arg" in
       --with-debian) with_debian=1 ;;
+      --with-ssh) with_ssh=1 ;;
       *) usage ;;
     esac
   done
@@ -331,6 +380,7 @@ cmd_up() {
   ensure_pool_and_profile
   build_busybox_image
   [ "$with_debian" = 1 ] && build_debian_image
+  [ "$with_ssh" = 1 ] && build_debian_ssh_image
   log "up in $(since "$t0") s: incus $(incus version 2>/dev/null | sed -n 's/^Server version: //p'), socket $SOCKET"
 }
 

@@ -5,6 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { ZONE_OFFSETS } from "../core/model/addressing.js";
 import {
+  type InfraContract,
   type InfraDocument,
   type InfraMachine,
   type InfraPolicy,
@@ -40,6 +41,7 @@ const REQUIRED = {
   >,
   policy: { from: true, to: true } satisfies Record<RequiredKeys<InfraPolicy>, true>,
   sharedVolume: { consumers: true } satisfies Record<RequiredKeys<InfraSharedVolume>, true>,
+  contract: { template: true } satisfies Record<RequiredKeys<InfraContract>, true>,
   persistentData: { path: true } satisfies Record<
     RequiredKeys<NonNullable<InfraMachine["persistent_data"]>[string]>,
     true
@@ -96,6 +98,8 @@ describe("the TypeScript types agree with the schema", () => {
     ["policy", KEYS.policy, defs.policy],
     ["sharedVolume", KEYS.sharedVolume, defs.sharedVolume],
     ["profile", KEYS.profile, defs.profile],
+    ["ssh", KEYS.ssh, defs.ssh],
+    ["contract", KEYS.contract, defs.contract],
   ] as const)("KEYS.%s lists exactly the schema's properties", (_, keys, schema) => {
     expect(keysOf(keys)).toEqual(propsOf(schema));
   });
@@ -121,12 +125,13 @@ describe("the TypeScript types agree with the schema", () => {
 
     expect(keysOf(REQUIRED.document)).toEqual([...(infraSchema.required ?? [])].sort());
     expect(keysOf(REQUIRED.policy)).toEqual([...(defs.policy?.required ?? [])].sort());
+    expect(keysOf(REQUIRED.contract)).toEqual([...(defs.contract?.required ?? [])].sort());
     expect(keysOf(REQUIRED.sharedVolume)).toEqual([...(defs.sharedVolume?.required ?? [])].sort());
     expect(keysOf(REQUIRED.persistentData)).toEqual(
       [...(entry(defs.machine?.properties?.persistent_data)?.required ?? [])].sort(),
     );
     // Every other level has no required key.
-    for (const name of ["global", "domain", "machine", "profile", "resourcePolicy"]) {
+    for (const name of ["global", "domain", "machine", "profile", "resourcePolicy", "ssh"]) {
       expect(defs[name]?.required).toBeUndefined();
     }
   });

@@ -7,6 +7,9 @@
 // read but plumb does not act on are declared (ANKLUME_ONLY_KEYS) and get a note (PLB108).
 
 const NAME = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$";
+/** An IPv4/IPv6 address or a DNS name: no spaces, no leading `-` (never an ssh option). */
+const HOST_RE = "^(?!-)[A-Za-z0-9.:_-]{1,253}$";
+const JUMP_RE = "^(?!-)([a-z_][a-z0-9_-]*@)?[A-Za-z0-9.:_\\[\\]-]{1,253}$";
 
 /** Keys anklume's examples use for its other scripts (`file_portal`, `export_apps` in its
  * ai-tools example): accepted, never acted on, reported with a note (PLB108). */
@@ -249,11 +252,30 @@ export const infraSchema = {
     },
     machine: {
       type: "object",
-      description: "A machine: an Incus container (lxc) or virtual machine (vm).",
+      description:
+        "A machine: an Incus container (lxc), virtual machine (vm), or a plain server reached over SSH (server).",
       additionalProperties: false,
       properties: {
         description: { type: ["string", "null"], description: "Free text (null: empty)." },
-        type: { enum: ["lxc", "vm"], default: "lxc" },
+        type: {
+          enum: ["lxc", "vm", "server"],
+          default: "lxc",
+          description:
+            "`lxc`/`vm`: an Incus instance. `server`: a plain server plumb reaches over SSH to deliver contracts; no Incus object, no address allocation (needs `address` and `ssh.host_key`).",
+        },
+        address: {
+          type: "string",
+          pattern: HOST_RE,
+          description:
+            "`type: server` only: the server's IP address or DNS name (its own; not allocated from the domain subnet).",
+        },
+        ssh: { $ref: "#/$defs/ssh" },
+        contracts: {
+          type: "array",
+          description:
+            "Contracts this machine receives at apply (template + inputs; see docs/contracts.md). A new or changed contract runs once; an unchanged one does nothing.",
+          items: { $ref: "#/$defs/contract" },
+        },
         ip: {
           type: "string",
           description:
@@ -327,6 +349,66 @@ export const infraSchema = {
           },
         },
         export_apps: anklumeOnly("read by its desktop app export scripts"),
+      },
+    },
+    ssh: {
+      type: "object",
+      description:
+        "`type: server` only: how plumb reaches the server with the system OpenSSH client.",
+      additionalProperties: false,
+      properties: {
+        user: {
+          type: "string",
+          pattern: "^[a-z_][a-z0-9_-]*[$]?$",
+          default: "root",
+          description: "Login user (default root).",
+        },
+        port: {
+          type: "integer",
+          minimum: 1,
+          maximum: 65535,
+          default: 22,
+          description: "SSH port (default 22).",
+        },
+        jump: {
+          type: "string",
+          pattern: JUMP_RE,
+          description: "ProxyJump host, `[user@]host[:port]`.",
+        },
+        host_key: {
+          type: "string",
+          pattern: "^SHA256:[A-Za-z0-9+/]{43}$",
+          description:
+            "Required for a server: its host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` + 43 base64 characters). Connections to any other key are refused.",
+        },
+      },
+    },
+    contract: {
+      type: "object",
+      required: ["template"],
+      description: "A contract: a template of templates/ with its inputs.",
+      additionalProperties: false,
+      properties: {
+        template: {
+          type: "string",
+          pattern: NAME,
+          description: "A template folder under templates/, locked in templates.lock.",
+        },
+        name: {
+          type: "string",
+          pattern: NAME,
+          description: "Unique per machine (default: the template slug).",
+        },
+        inputs: {
+          type: "object",
+          description:
+            "Validated against the template's inputs schema. An `x-sensitive` input takes `{secret: NAME}`, resolved at apply from .plumb/secrets.yml or PLUMB_SECRET_<NAME>.",
+        },
+        revision: {
+          type: "integer",
+          minimum: 0,
+          description: "Bump to run the contract again with the same inputs.",
+        },
       },
     },
     policy: {

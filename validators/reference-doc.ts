@@ -12,6 +12,8 @@ const SECTIONS: [title: string, pointer: string, prefix: string][] = [
   ["`domains.<domain>`", "#/$defs/domain", ""],
   ["`domains.<domain>.profiles.<profile>`", "#/$defs/profile", ""],
   ["`domains.<domain>.machines.<machine>`", "#/$defs/machine", ""],
+  ["`domains.<domain>.machines.<machine>.ssh`", "#/$defs/ssh", "ssh."],
+  ["`domains.<domain>.machines.<machine>.contracts[]`", "#/$defs/contract", ""],
   ["`network_policies[]`", "#/$defs/policy", ""],
   ["`shared_volumes.<volume>`", "#/$defs/sharedVolume", ""],
 ];

@@ -207,7 +207,7 @@ describe("PLB103 value not allowed", () => {
     const r = validateText(estate("", "  web:\n    machines:\n      w1: {type: docker}"));
 
     expect(found(r)).toEqual([{ code: "PLB103", severity: "error", at: "infra.yml:8:18" }]);
-    expect(r.diagnostics[0]?.hint).toBe("use one of: lxc, vm");
+    expect(r.diagnostics[0]?.hint).toBe("use one of: lxc, vm, server");
   });
 
   it("reports base_octet other than 10 (const)", () => {

@@ -5,6 +5,7 @@ import { sortDiagnostics } from "../core/diagnostics.js";
 import type { ParsedLock } from "../core/model/addressing-lock.js";
 import type { InfraDocument } from "../core/model/infra.js";
 import type { LoadedInfra } from "../core/source/infra-source.js";
+import type { ContractTemplates } from "./contracts/template-index.js";
 import { dropNullMachineKeys } from "./normalize.js";
 import { buildContext } from "./rules/context.js";
 import { RULES } from "./rules/index.js";
@@ -17,6 +18,8 @@ export interface ValidateOptions {
   readonly addressLock?: ParsedLock;
   /** Unknown keys (PLB106) are warnings instead of errors: the explicit opt-out of strictness. */
   readonly allowUnknownKeys?: boolean;
+  /** templates/ for checking `contracts:` (validators/contracts/template-index.ts). */
+  readonly templates?: ContractTemplates;
 }
 
 export interface ValidationResult {
@@ -45,7 +48,7 @@ export function validateInfra(
   }
   if (doc !== undefined) {
     found.push(...checkSchema(doc));
-    const ctx = buildContext(doc, options.addressLock?.lock);
+    const ctx = buildContext(doc, options.addressLock?.lock, options.templates);
     domains = ctx.domains.length;
     machines = ctx.machines.length;
     for (const [name, rule] of Object.entries(RULES)) {

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { removeAnchor } from "../../core/audit/anchor.js";
 import { PlumbError } from "../../core/errors.js";
 import { NO_GIT } from "../../core/io/git.js";
 import { RunJournal, timestamp } from "../../core/io/plumb-state.js";
@@ -150,6 +151,8 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     }
     if (failed.length > 0)
       throw new PlumbError("PLB716", `${failed.length} object(s) could not be destroyed`);
+    // The estate is gone from Incus: its audit anchor on the default project goes too.
+    await removeAnchor(session.driver, owner);
     return 0;
   } finally {
     session.close();

@@ -9,6 +9,7 @@ import { IMAGE_KEY, PLUMB_PREFIX } from "../../reconcilers/kit/ownership.js";
 import type { ActionTable, Change, FieldChange } from "../../reconcilers/model.js";
 import { refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument, PlanSummary } from "../../reconcilers/plan/plan-document.js";
+import { contractSection } from "./plan-contracts.js";
 import { termSafe, termValue } from "./plan-escape.js";
 import { fileSection, filesText } from "./plan-files.js";
 
@@ -138,7 +139,12 @@ export function changeLines(c: Change, s: Styler, risk?: RiskItem): string[] {
 const n = (k: number, word: string) => `${k} ${word}`;
 
 export function summaryText(sum: PlanSummary): string {
-  if (sum.actionable === 0) return "No changes. Live Incus matches the declared estate.";
+  const runs = sum.contracts ?? 0;
+  const contracts = runs > 0 ? ` ${n(runs, `contract run${runs === 1 ? "" : "s"}`)}.` : "";
+  if (sum.actionable === 0)
+    return runs > 0
+      ? `No Incus changes; ${n(runs, `contract run${runs === 1 ? "" : "s"}`)}.`
+      : "No changes. Live Incus matches the declared estate.";
   const parts = [
     n(sum.create, "to create"),
     n(sum.update + sum["update-restart"], "to update") +
@@ -147,7 +153,7 @@ export function summaryText(sum: PlanSummary): string {
     n(sum.start + sum.stop, "to start/stop"),
     n(sum.delete, "to delete"),
   ];
-  return `Plan: ${parts.join(", ")}.`;
+  return `Plan: ${parts.join(", ")}.${contracts}`;
 }
 
 export function reportText(sum: PlanSummary): string | undefined {
@@ -213,6 +219,7 @@ export function renderPlanHuman(plan: PlanDocument, s: Styler): string[] {
     lines.push("");
   }
   lines.push(...fileSection(plan, s));
+  lines.push(...contractSection(plan, s));
   lines.push(s.bold(summaryText(plan.summary)));
   const files = filesText(plan);
   if (files) lines.push(s.yellow(files));

@@ -7,6 +7,7 @@
 import { styler } from "../../core/output/output.js";
 import { isActionable, refLabel } from "../../reconcilers/model.js";
 import type { PlanDocument } from "../../reconcilers/plan/plan-document.js";
+import { contractMarkdown } from "./plan-contracts.js";
 import { commentJson, fenceFor, mdCode } from "./plan-escape.js";
 import { fileLine, filesText } from "./plan-files.js";
 import {
@@ -107,6 +108,7 @@ export function renderPlanMarkdown(plan: PlanDocument, approvals?: MarkdownAppro
       `**${filesText(plan)}**`,
     );
   }
+  out.push(...contractMarkdown(plan));
   const reported = plan.changes.filter((c) => !isActionable(c));
   if (reported.length > 0) {
     out.push("", "| | object | why |", "|---|---|---|");

@@ -81,6 +81,25 @@ export async function anchorAudit(
   }
 }
 
+/**
+ * Removes the estate's anchor (flush: the estate is gone from Incus). By compare-and-swap like
+ * every write of the default project; true when a key was removed.
+ */
+export async function removeAnchor(driver: AnchorDriver, estate: string): Promise<boolean> {
+  const key = anchorKey(estate);
+  for (let attempt = 1; ; attempt++) {
+    const { value, etag } = await driver.getProject(ANCHOR_PROJECT);
+    if (!(key in value.config)) return false;
+    const { [key]: _gone, ...config } = value.config;
+    try {
+      await driver.updateProject(ANCHOR_PROJECT, { description: value.description, config }, etag);
+      return true;
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError) || attempt >= 8) throw err;
+    }
+  }
+}
+
 export function verdictError(bad: { problem: string; message: string } | undefined): PlumbError {
   const truncated = bad?.problem === "truncated" || bad?.problem === "rewritten";
   return new PlumbError(truncated ? "PLB942" : "PLB940", bad?.message ?? "audit log invalid", {

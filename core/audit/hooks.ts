@@ -169,12 +169,21 @@ export function auditRefusal(
   });
 }
 
+// Errors whose refusal the thrower already recorded (with a richer payload): recorded once.
+const alreadyAudited = new WeakSet<object>();
+
+/** Marks an error as recorded in the audit trail, so `auditFailure` does not record it again. */
+export function markAudited<E extends object>(e: E): E {
+  alreadyAudited.add(e);
+  return e;
+}
+
 /**
  * For a command's catch block: records a PlumbError as a refusal (or failure) and returns the
  * error to rethrow. An audit problem never hides the original error.
  */
 export function auditFailure(root: string, command: string, e: unknown): unknown {
-  if (e instanceof PlumbError) {
+  if (e instanceof PlumbError && !alreadyAudited.has(e)) {
     try {
       auditRefusal(root, command, e);
     } catch {

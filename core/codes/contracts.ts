@@ -172,7 +172,7 @@ export const CONTRACT_CODES = {
   },
   PLB866: {
     title: "unknown target",
-    help: "`--target` must name a machine declared in the infra (or pass `--target-any <name>` for a plain server outside it).",
+    help: "`--target` must name a machine declared in the infra (or pass `--external-target` for a plain server that is not declared in infra/).",
   },
   PLB867: {
     title: "lint tool missing",

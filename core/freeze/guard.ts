@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { appendAudit } from "../audit/append.js";
+import { markAudited } from "../audit/hooks.js";
 import { PlumbError } from "../errors.js";
 import {
   type ActiveFreeze,
@@ -45,8 +46,8 @@ export function assertNotFrozen(
   command: string,
   now: Date,
   override?: FreezeOverride,
+  policy: FreezePolicy = readFreezePolicy(root),
 ): FreezeVerdict {
-  const policy = readFreezePolicy(root);
   const active = activeFreezes(policy, now);
   if (active.length === 0) return { frozen: false, active, overridden: false };
   const what = active.map(describe).join("; ");
@@ -72,14 +73,17 @@ export function assertNotFrozen(
         needed: policy.overrideApprovals,
       },
     });
-    throw new PlumbError(
-      "PLB952",
-      override.reason.trim() === ""
-        ? "a freeze override needs a reason"
-        : `a freeze override needs ${policy.overrideApprovals} distinct approval(s) of the plan; it has ${distinct.length}`,
-      {
-        hint: "approvers sign the saved plan with `plumb approve plan.json --key <file>`; then retry",
-      },
+    // Recorded here with the approvers and the threshold; the command's error handler skips it.
+    throw markAudited(
+      new PlumbError(
+        "PLB952",
+        override.reason.trim() === ""
+          ? "a freeze override needs a reason"
+          : `a freeze override needs ${policy.overrideApprovals} distinct approval(s) of the plan; it has ${distinct.length}`,
+        {
+          hint: "approvers sign the saved plan with `plumb approve plan.json --key <file>`; then retry",
+        },
+      ),
     );
   }
   appendAudit(root, {

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { auditPath } from "../audit/append.js";
+import { auditFailure } from "../audit/hooks.js";
 import { verifyAuditText } from "../audit/verify.js";
 import { cronMatches, lastStart, parseCron } from "./cron.js";
 import { assertNotFrozen } from "./guard.js";
-import { activeFreezes, parseFreezePolicy } from "./policy.js";
+import { activeFreezes, parseFreezePolicy, stricterFreezePolicy } from "./policy.js";
 
 const POLICY = `network_policies: []
 change_freeze:
@@ -148,5 +149,48 @@ describe("assertNotFrozen", () => {
       reason: "CVE hotfix",
       approvers: ["k1", "k2"],
     });
+  });
+
+  it("a refused override is recorded once, even when the command's error handler sees it too", () => {
+    const root = repo();
+    const o = { reason: "CVE hotfix", digest: "sha256:abc", approvers: ["k1"] };
+    let caught: unknown;
+    try {
+      assertNotFrozen(root, "plumb apply", inFreeze, o);
+    } catch (e) {
+      caught = auditFailure(root, "plumb apply", e); // what apply's catch block does
+    }
+    expect(caught).toMatchObject({ code: "PLB952" });
+    const log = verifyAuditText(readFileSync(auditPath(root), "utf8"));
+    expect(log.entries.filter((e) => e.type === "refusal").map((e) => e.payload.code)).toEqual([
+      "PLB952",
+    ]);
+    // A PLB950 (no override asked) is not recorded by the guard: the handler records it once.
+    try {
+      assertNotFrozen(root, "plumb apply", inFreeze);
+    } catch (e) {
+      auditFailure(root, "plumb apply", e);
+    }
+    const after = verifyAuditText(readFileSync(auditPath(root), "utf8"));
+    expect(after.entries.filter((e) => e.type === "refusal").map((e) => e.payload.code)).toEqual([
+      "PLB952",
+      "PLB950",
+    ]);
+  });
+});
+
+describe("stricterFreezePolicy", () => {
+  it("every window of either side (a shared window once), the larger override threshold", () => {
+    const base = parseFreezePolicy(POLICY);
+    const pr = parseFreezePolicy(
+      'change_freeze:\n  override_approvals: 1\n  windows:\n    - reason: weekend\n      cron: "0 18 * * 5"\n      duration: 62h\n',
+    );
+    const s = stricterFreezePolicy(pr, base);
+    expect(s.overrideApprovals).toBe(2);
+    expect(s.windows.map((w) => w.reason).sort()).toEqual(["weekend", "year-end freeze"]);
+    // A PR that removes the year-end window is still frozen by the base's.
+    expect(activeFreezes(s, new Date("2026-12-24T12:00:00Z")).map((a) => a.reason)).toEqual([
+      "year-end freeze",
+    ]);
   });
 });

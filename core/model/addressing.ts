@@ -247,7 +247,10 @@ export function computeAddressing(doc: unknown, lock: AddressLock = EMPTY_LOCK):
 
   const machines: MachineAddress[] = [];
   for (const [name, d] of entries) {
-    const ms = isRecord(d.machines) ? Object.entries(d.machines) : [];
+    // A `type: server` machine has its own address: nothing is allocated or recorded for it.
+    const ms = isRecord(d.machines)
+      ? Object.entries(d.machines).filter(([, m]) => !(isRecord(m) && m.type === "server"))
+      : [];
     const addr = out.get(name);
     const used = new Set<number>();
     if (addr) {

@@ -86,11 +86,36 @@ export interface EstateDomain {
   readonly machines: readonly string[];
 }
 
+/** A `type: server` machine's SSH endpoint, defaults applied (user root, port 22). */
+export interface EstateServer {
+  readonly address: string;
+  readonly user: string;
+  readonly port: number;
+  readonly jump: string | undefined;
+  /** `SHA256:…` as `ssh-keygen -lf` prints it. */
+  readonly hostKey: string;
+}
+
+/** A contract a machine receives, as declared (inputs may hold `{secret: NAME}` references). */
+export interface EstateContract {
+  /** Unique per machine (default: the template slug). */
+  readonly name: string;
+  /** The template slug (folder under templates/). */
+  readonly template: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly revision: number;
+}
+
 export interface EstateMachine {
   readonly name: string;
   readonly domain: string;
   readonly description: string;
-  readonly type: "lxc" | "vm";
+  /** lxc | vm: an Incus instance; server: reached over SSH, no Incus object (see `server`). */
+  readonly type: "lxc" | "vm" | "server";
+  /** Set exactly when `type` is server. */
+  readonly server?: EstateServer;
+  /** Declared contracts, in order (every type). */
+  readonly contracts: readonly EstateContract[];
   /** The machine's own value, else its domain's. */
   readonly ephemeral: boolean;
   /** The machine's own image, else `global.default_os_image`. */
@@ -181,6 +206,13 @@ export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
         devices,
         origin: fromFirewall ? "firewall-vm" : "declared",
         declared: m,
+        ...(m.type === "server" ? { server: serverOf(m) } : {}),
+        contracts: (m.contracts ?? []).map((c) => ({
+          name: c.name ?? c.template,
+          template: c.template,
+          inputs: c.inputs ?? {},
+          revision: c.revision ?? 0,
+        })),
       });
     }
   }
@@ -206,6 +238,19 @@ export function buildEstate(doc: InfraDocument, lock?: AddressLock): Estate {
     images: images.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 }
+
+function serverOf(m: InfraMachine): EstateServer {
+  return {
+    address: m.address ?? "",
+    user: m.ssh?.user ?? "root",
+    port: m.ssh?.port ?? 22,
+    jump: m.ssh?.jump,
+    hostKey: m.ssh?.host_key ?? "",
+  };
+}
+
+/** Machines that are Incus instances (every type but `server`). */
+export const isInstanceMachine = (m: EstateMachine): boolean => m.type !== "server";
 
 /** anklume's automatic firewall VM: `firewall_mode: vm` and none declared under either name. */
 function firewallVm(

@@ -71,9 +71,45 @@ export interface InfraDomain {
   file_portal?: unknown;
 }
 
+/** How plumb reaches a `type: server` machine over SSH (reconcilers/delivery/ssh). */
+export interface InfraSsh {
+  user?: string;
+  port?: number;
+  /** ProxyJump: `[user@]host[:port]`. */
+  jump?: string;
+  /** The host key fingerprint, `SHA256:` + 43 base64 characters (`ssh-keygen -lf` form). */
+  host_key?: string;
+}
+
+/** A secret contract input: the value is resolved at apply (core/redact/secrets.ts), never committed. */
+export interface InfraSecretRef {
+  secret: string;
+}
+
+/** A contract a machine receives (docs/infra-reference.md, docs/contracts.md). */
+export interface InfraContract {
+  /** A template folder under templates/ (locked in templates.lock). */
+  template: string;
+  /** Unique per machine; defaults to the template slug. */
+  name?: string;
+  /** Validated against the template's inputs schema; `{secret: NAME}` for `x-sensitive` inputs. */
+  inputs?: Record<string, unknown>;
+  /** Bump to run the same inputs again. */
+  revision?: number;
+}
+
+export type MachineType = "lxc" | "vm" | "server";
+
 export interface InfraMachine {
   description?: string;
-  type?: "lxc" | "vm";
+  /** lxc | vm: an Incus instance; server: a plain server reached over SSH (no Incus object). */
+  type?: MachineType;
+  /** `type: server` only: its IP address or DNS name (not allocated from the domain subnet). */
+  address?: string;
+  /** `type: server` only. */
+  ssh?: InfraSsh;
+  /** Contracts delivered to this machine at apply (any type). */
+  contracts?: InfraContract[];
   ip?: string;
   ephemeral?: boolean;
   gpu?: boolean;
@@ -161,6 +197,9 @@ export const KEYS = {
   machine: {
     description: true,
     type: true,
+    address: true,
+    ssh: true,
+    contracts: true,
     ip: true,
     ephemeral: true,
     gpu: true,
@@ -196,4 +235,11 @@ export const KEYS = {
     consumers: true,
   } satisfies Keys<InfraSharedVolume>,
   profile: { description: true, config: true, devices: true } satisfies Keys<InfraProfile>,
+  ssh: { user: true, port: true, jump: true, host_key: true } satisfies Keys<InfraSsh>,
+  contract: {
+    template: true,
+    name: true,
+    inputs: true,
+    revision: true,
+  } satisfies Keys<InfraContract>,
 } as const;

@@ -64,7 +64,16 @@ function allVars(e: Estate): Vars {
 
 function inventory(d: EstateDomain, machines: readonly EstateMachine[]): Vars {
   const hosts: Vars = {};
-  for (const m of machines) hosts[m.name] = m.ip ? { ansible_host: m.ip } : null;
+  for (const m of machines) {
+    // A plain server (type: server) is reached at its own address over SSH.
+    if (m.server)
+      hosts[m.name] = {
+        ansible_host: m.server.address,
+        ansible_user: m.server.user,
+        ansible_port: m.server.port,
+      };
+    else hosts[m.name] = m.ip ? { ansible_host: m.ip } : null;
+  }
   return { all: { children: { [d.name]: { hosts: machines.length > 0 ? hosts : null } } } };
 }
 

@@ -1,14 +1,12 @@
 // The contract sandbox (docs/contracts.md, "Sandbox run"): an ephemeral Incus container receives a
 // signed bundle, the trust files and the target-side verifier, verifies and runs the contract
 // exactly as a real target would, and is deleted afterwards.
-// Exec and file transfer go through the Incus REST API (exec with recorded output); files are
-// sent as base64 arguments in chunks, as the shared transport speaks JSON only.
+// Exec and file transfer go through the Incus REST API, by the delivery transport for instances
+// (reconcilers/delivery/incus-transport.ts): exec with recorded output, the instance file API.
 import { randomBytes } from "node:crypto";
+import { IncusTransport } from "../delivery/incus-transport.js";
 import type { ApiClient } from "../drivers/incus/api-client.js";
-import type { IncusDriver, Operation } from "../drivers/incus/types.js";
-
-/** Bytes of base64 per exec argument: well under Linux's 128 KiB MAX_ARG_STRLEN. */
-const CHUNK = 96 * 1024;
+import type { IncusDriver } from "../drivers/incus/types.js";
 
 export interface ExecResult {
   readonly code: number;
@@ -29,10 +27,15 @@ export interface SandboxDeps {
 }
 
 export class ContractSandbox {
+  /** Exec and file writes in the container (the delivery transport for Incus instances). */
+  readonly transport: IncusTransport;
+
   private constructor(
     private readonly deps: SandboxDeps,
     readonly name: string,
-  ) {}
+  ) {
+    this.transport = new IncusTransport({ api: deps.api, project: deps.project, instance: name });
+  }
 
   /** Launches an ephemeral container from `image` and waits until it runs. */
   static async launch(
@@ -63,54 +66,15 @@ export class ContractSandbox {
     command: readonly string[],
     environment: Record<string, string> = {},
   ): Promise<ExecResult> {
-    const q = `?project=${encodeURIComponent(this.deps.project)}`;
-    const { metadata } = await this.deps.api.call(
-      "POST",
-      `/1.0/instances/${encodeURIComponent(this.name)}/exec${q}`,
-      {
-        project: this.deps.project,
-        body: {
-          command,
-          environment: {
-            PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ...environment,
-          },
-          "wait-for-websocket": false,
-          "record-output": true,
-          interactive: false,
-        },
-      },
-    );
-    const op = metadata as Operation;
-    const meta = (op.metadata ?? {}) as { return?: number; output?: Record<string, string> };
-    const read = async (fd: string) => {
-      const path = meta.output?.[fd];
-      if (!path) return "";
-      const res = await this.deps.api.transport.request({
-        method: "GET",
-        path: `${path}${path.includes("?") ? "&" : "?"}project=${encodeURIComponent(this.deps.project)}`,
-        timeoutMs: 30_000,
-      });
-      return res.status === 200 ? res.body : "";
-    };
-    return { code: meta.return ?? -1, stdout: await read("1"), stderr: await read("2") };
+    return this.transport.exec(command, environment);
   }
 
+  /** Writes a file as root, atomically (the instance file API; see delivery/incus-transport.ts). */
   async push(file: SandboxFile): Promise<void> {
-    const b64 = Buffer.from(file.bytes).toString("base64");
-    for (let i = 0, first = true; first || i < b64.length; i += CHUNK, first = false) {
-      const op = first ? ">" : ">>";
-      const r = await this.exec([
-        "sh",
-        "-c",
-        `mkdir -p "$(dirname "$2")" && printf %s "$1" | base64 -d ${op} "$2" && chmod "$3" "$2"`,
-        "push",
-        b64.slice(i, i + CHUNK),
-        file.path,
-        file.mode,
-      ]);
-      if (r.code !== 0)
-        throw new Error(`pushing ${file.path} into ${this.name} failed: ${r.stderr.trim()}`);
+    try {
+      await this.transport.put(file.path, file.bytes, file.mode);
+    } catch (e) {
+      throw new Error(`pushing ${file.path} into ${this.name} failed: ${(e as Error).message}`);
     }
   }
 

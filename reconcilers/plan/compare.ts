@@ -16,6 +16,7 @@ const COMPARED = [
   "observed",
   "risk",
   "files",
+  "contracts",
 ] as const satisfies readonly (keyof PlanDocument)[];
 
 const same = (a: unknown, b: unknown) => canonicalize(a ?? null) === canonicalize(b ?? null);

@@ -16,6 +16,7 @@ import { checkHostOverlap } from "../host-overlap.js";
 import { type ImageRemote, resolveImage } from "../images.js";
 import { CachedLiveView } from "../live-view.js";
 import { refId } from "../model.js";
+import { type ContractTemplateSet, planContracts, type ServerStateReader } from "./contracts.js";
 import { type PlanDocument, sealPlan } from "./plan-document.js";
 import type { PlanFileChange } from "./plan-files.js";
 import { assertImagesResolve, assertLocalImagesExist } from "./plan-images.js";
@@ -52,6 +53,13 @@ export interface MakePlanInput {
   readonly live?: CachedLiveView | undefined;
   /** The host's networks, for the overlap check (omitted: not checked, e.g. a remote Incus). */
   readonly host?: HostDriver | undefined;
+  /** Declared contracts: the loaded templates and how servers are read (reconcilers/plan/contracts.ts). */
+  readonly contracts?:
+    | {
+        readonly templates: ContractTemplateSet;
+        readonly readServer?: ServerStateReader | undefined;
+      }
+    | undefined;
 }
 
 export interface MadePlan {
@@ -114,6 +122,17 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
   );
   assertImagesResolve(changes, desired);
   await assertLocalImagesExist(changes, driver);
+  const contracts = input.contracts
+    ? await planContracts({
+        estate,
+        limit: input.limit,
+        templates: input.contracts.templates,
+        readServer: input.contracts.readServer,
+        // The listing the plan already holds: no extra Incus call.
+        instanceConfig: async (project, name) =>
+          (await live.instances(project)).find((i) => i.name === name)?.config,
+      })
+    : [];
   const plan = sealPlan({
     createdAt: input.now.toISOString(),
     tool: { name: "plumb", version: input.toolVersion },
@@ -134,6 +153,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
     changes,
     files: input.files ?? [],
+    contracts,
     risk: assessRisk(changes, observation.observed, {
       sharedRoots: input.sharedRoots ?? [DEFAULT_SHARED_VOLUMES_BASE, DEFAULT_PERSISTENT_DATA_BASE],
       trustOf: (project) => estate.domains.find((d) => d.project === project)?.trustLevel,

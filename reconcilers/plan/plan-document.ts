@@ -9,6 +9,7 @@ import type { PlanGit } from "../../core/io/git.js";
 import type { Renumber } from "../../core/model/addressing.js";
 import { digestOf } from "../kit/ownership.js";
 import { ACTIONS, type Action, type Change, isActionable } from "../model.js";
+import type { ContractChange } from "./contract-change.js";
 import type { PlanFileChange } from "./plan-files.js";
 
 export const PLAN_FORMAT = "plumb-plan";
@@ -37,6 +38,8 @@ export type PlanSummary = { readonly [A in Action]: number } & {
   readonly actionable: number;
   /** Generated files `plumb generate` would create, update, or reports (conflicts, orphans). */
   readonly files: number;
+  /** Contract runs (contract changes with action "run"). */
+  readonly contracts: number;
 };
 
 export interface PlanDocument {
@@ -61,6 +64,8 @@ export interface PlanDocument {
   readonly changes: readonly Change[];
   /** Generated Ansible files that differ from what `plumb generate` would write (by path). */
   readonly files: readonly PlanFileChange[];
+  /** Every declared contract in scope: run (new or changed hash) or none (docs/contracts.md). */
+  readonly contracts: readonly ContractChange[];
   /** Addresses differing from addresses.lock.yml; apply refuses them without --allow-renumber. */
   readonly renumbers?: readonly Renumber[];
   /** Instances inside the estate's projects that plumb does not manage (`instance:web/x`): left alone. */
@@ -76,8 +81,11 @@ export interface PlanDocument {
 
 export type PlanBody = Omit<
   PlanDocument,
-  "digest" | "summary" | "format" | "version" | "approvals" | "files"
-> & { readonly files?: readonly PlanFileChange[] };
+  "digest" | "summary" | "format" | "version" | "approvals" | "files" | "contracts"
+> & {
+  readonly files?: readonly PlanFileChange[];
+  readonly contracts?: readonly ContractChange[];
+};
 
 /** Fields outside the digest: added after the plan was sealed. */
 const UNSEALED = ["digest", "approvals"] as const;
@@ -85,10 +93,16 @@ const UNSEALED = ["digest", "approvals"] as const;
 export function summarize(
   changes: readonly Change[],
   files: readonly PlanFileChange[] = [],
+  contracts: readonly ContractChange[] = [],
 ): PlanSummary {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const c of changes) counts[c.action]++;
-  return { ...counts, actionable: changes.filter(isActionable).length, files: files.length };
+  return {
+    ...counts,
+    actionable: changes.filter(isActionable).length,
+    files: files.length,
+    contracts: contracts.filter((c) => c.action === "run").length,
+  };
 }
 
 export function sealPlan(body: PlanBody): PlanDocument {
@@ -99,7 +113,8 @@ export function sealPlan(body: PlanBody): PlanDocument {
       version: PLAN_VERSION,
       ...body,
       files: body.files ?? [],
-      summary: summarize(body.changes, body.files),
+      contracts: body.contracts ?? [],
+      summary: summarize(body.changes, body.files, body.contracts),
     }),
   ) as Omit<PlanDocument, "digest">;
   return { ...unsealed, digest: digestOf(unsealed) };

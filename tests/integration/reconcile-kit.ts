@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
+import { removeAuditAnchors } from "../kit/audit-anchors.js";
 
 export const REPO = join(import.meta.dirname, "..", "..");
 export const PLUMB = join(REPO, "dist", "cli", "main.js");
@@ -131,6 +132,7 @@ export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<voi
   for (const a of await acls.list("default").catch(() => [])) {
     if (a.name.startsWith(`net-${prefix}`)) await quiet(acls.delete("default", a.name));
   }
+  await quiet(removeAuditAnchors(d, prefix));
 }
 
 export const BASE = (name: string, extra = "") =>

@@ -7,6 +7,7 @@ import {
   computeAddressing,
   isRecord,
 } from "../../core/model/addressing.js";
+import type { ContractTemplates } from "../contracts/template-index.js";
 
 export interface DomainEntry {
   readonly name: string;
@@ -31,13 +32,19 @@ export interface RuleContext {
     readonly value: Record<string, unknown>;
   }[];
   readonly addressing: AddressPlan;
+  /** templates/ as `contracts:` needs it; absent: the contract rules that need it are skipped. */
+  readonly templates?: ContractTemplates | undefined;
 }
 
 /** A semantic rule: a small named function from context to diagnostics. Never throws. */
 export type Rule = (ctx: RuleContext) => Diagnostic[];
 
 /** `lock`: the recorded allocations (addresses.lock.yml); renumbers are computed against it. */
-export function buildContext(doc: Record<string, unknown>, lock?: AddressLock): RuleContext {
+export function buildContext(
+  doc: Record<string, unknown>,
+  lock?: AddressLock,
+  templates?: ContractTemplates,
+): RuleContext {
   const global = isRecord(doc.global) ? doc.global : {};
   const domains: DomainEntry[] = [];
   const machines: MachineEntry[] = [];
@@ -69,6 +76,7 @@ export function buildContext(doc: Record<string, unknown>, lock?: AddressLock): 
     policies,
     sharedVolumes,
     addressing: computeAddressing(doc, lock),
+    templates,
   };
 }
 

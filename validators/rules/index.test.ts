@@ -43,7 +43,7 @@ const HOSTILE: Record<string, unknown>[] = [
 describe("RULES", () => {
   it("registers each rule under its function name", () => {
     for (const [name, rule] of Object.entries(RULES)) expect(rule.name).toBe(name);
-    expect(Object.keys(RULES)).toHaveLength(25);
+    expect(Object.keys(RULES)).toHaveLength(31);
   });
 
   it("finds nothing in a minimal valid estate", () => {

@@ -9,6 +9,7 @@ import {
 } from "./addressing.js";
 import { anklumeOnlyKeysNoted } from "./compat.js";
 import type { Rule } from "./context.js";
+import { contractsMatchTemplates } from "./contracts.js";
 import { incusKeysAreValid } from "./incus-keys.js";
 import {
   generatedDevicesDoNotCollide,
@@ -34,6 +35,13 @@ import {
   profilesResolve,
 } from "./references.js";
 import { addressesAreSticky } from "./renumber.js";
+import {
+  contractNamesAreUnique,
+  instanceKeysNotOnServers,
+  serverKeysOnlyOnServers,
+  serversAreComplete,
+  serversAreNotIncusEndpoints,
+} from "./targets.js";
 
 export const RULES: Readonly<Record<string, Rule>> = {
   domainNamesAreValid,
@@ -61,4 +69,10 @@ export const RULES: Readonly<Record<string, Rule>> = {
   sharedVolumeConsumersResolve,
   anklumeOnlyKeysNoted,
   incusKeysAreValid,
+  serversAreComplete,
+  serverKeysOnlyOnServers,
+  instanceKeysNotOnServers,
+  serversAreNotIncusEndpoints,
+  contractNamesAreUnique,
+  contractsMatchTemplates,
 };

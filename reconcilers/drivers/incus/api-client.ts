@@ -39,6 +39,8 @@ export interface CallOptions {
   readonly etag?: string;
   /** Project the call concerns (passed to operation waits). */
   readonly project?: string;
+  /** A raw body with its own headers instead of JSON (the instance file API). */
+  readonly raw?: { readonly bytes: Uint8Array; readonly headers: Readonly<Record<string, string>> };
 }
 
 export interface CallResult {
@@ -156,12 +158,17 @@ export class ApiClient {
     timeoutMs: number,
   ): Promise<HttpResponse> {
     this.#calls++;
+    const headers = {
+      ...(options.etag === undefined ? {} : { "If-Match": `"${options.etag}"` }),
+      ...options.raw?.headers,
+    };
     return this.transport.request({
       method,
       path,
       timeoutMs,
       ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.etag === undefined ? {} : { headers: { "If-Match": `"${options.etag}"` } }),
+      ...(options.raw === undefined ? {} : { rawBody: options.raw.bytes }),
+      ...(Object.keys(headers).length === 0 ? {} : { headers }),
     });
   }
 }

@@ -14,6 +14,8 @@ export interface HttpRequest {
   readonly path: string;
   /** JSON-encoded when present. */
   readonly body?: unknown;
+  /** Sent as it is (application/octet-stream) instead of a JSON body: the file API. */
+  readonly rawBody?: Uint8Array;
   readonly headers?: Readonly<Record<string, string>>;
   /** Whole-request deadline (connect, send, read the full body). */
   readonly timeoutMs: number;
@@ -45,10 +47,16 @@ function send(
   target: string,
   req: HttpRequest,
 ): Promise<HttpResponse> {
-  const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+  const payload =
+    req.rawBody !== undefined
+      ? Buffer.from(req.rawBody)
+      : req.body === undefined
+        ? undefined
+        : Buffer.from(JSON.stringify(req.body));
   const headers: Record<string, string> = { Accept: "application/json", ...req.headers };
   if (payload !== undefined) {
-    headers["Content-Type"] = "application/json";
+    headers["Content-Type"] =
+      req.rawBody !== undefined ? "application/octet-stream" : "application/json";
     headers["Content-Length"] = String(payload.length);
   }
   const details = { method: req.method, endpoint: req.path };

@@ -6,8 +6,13 @@ import { digestOf, IMAGE_KEY, ownershipOf } from "../../kit/ownership.js";
 import type { ObservedObject } from "../../model.js";
 import type { InstanceSpec } from "./spec.js";
 
-/** Keys the server writes and owns: never compared, always preserved. */
-export const isServerKey = (k: string) => k.startsWith("volatile.") || k.startsWith("image.");
+/**
+ * Keys the server writes and owns — and `user.plumb.contract.*`, the hash of the contract an
+ * instance last ran, written by contract delivery (reconcilers/plan/contracts.ts): never
+ * compared, always preserved.
+ */
+export const isServerKey = (k: string) =>
+  k.startsWith("volatile.") || k.startsWith("image.") || k.startsWith("user.plumb.contract.");
 
 export function observeInstance(i: Instance, owner: string): ObservedObject<"instance"> {
   const ref = { kind: "instance" as const, project: i.project, name: i.name };

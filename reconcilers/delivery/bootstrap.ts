@@ -1,0 +1,285 @@
+// Target bootstrap over any TargetTransport (Incus instance or SSH server): installs or updates
+// /etc/plumb/trust (allowed_signers, revoked_keys, policy, plumb-verify), the state, run, contracts
+// and log directories, root-owned with safe modes, and the replay state on first use. One probe
+// call reads what is there (hashes, owners, modes); only what differs is rewritten; a target that
+// trusts a newer keyring is refused (PLB788), never lowered (docs/delivery.md, "Bootstrap").
+import { createHash } from "node:crypto";
+import { PlumbError } from "../../core/errors.js";
+import type { TargetTrustFiles } from "../../core/trust/target-files.js";
+import type { TargetTransport } from "./transport.js";
+
+/** What a target needs to verify contracts: `targetTrustFiles(keyring, sha256)`. */
+export type TargetFiles = TargetTrustFiles;
+
+export type BootstrapOutcome = "installed" | "updated" | "current";
+
+/** Where plumb keeps its files on a target. Tests point it at a scratch directory. */
+export interface TargetLayout {
+  readonly etc: string;
+  readonly trust: string;
+  readonly lib: string;
+  readonly state: string;
+  readonly run: string;
+  readonly contracts: string;
+  readonly log: string;
+}
+
+export const TARGET_LAYOUT: TargetLayout = {
+  etc: "/etc/plumb",
+  trust: "/etc/plumb/trust",
+  lib: "/var/lib/plumb",
+  state: "/var/lib/plumb/state",
+  run: "/var/lib/plumb/run",
+  contracts: "/var/lib/plumb/contracts",
+  log: "/var/log/plumb",
+};
+
+export interface BootstrapOptions {
+  readonly layout?: TargetLayout;
+  /** Probe and report only; nothing is written. */
+  readonly dryRun?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** One thing bootstrap wrote or fixed (or would, with dryRun). */
+export interface BootstrapStep {
+  readonly path: string;
+  readonly action: "create-dir" | "write" | "fix-owner-mode" | "init-state";
+}
+
+export interface BootstrapReport {
+  readonly machine: string;
+  readonly outcome: BootstrapOutcome;
+  readonly steps: readonly BootstrapStep[];
+  readonly keyringVersion: number;
+  /** The keyring version the target trusted before; null when it had none. */
+  readonly previousKeyringVersion: number | null;
+  readonly dryRun: boolean;
+}
+
+// The trust files in the order they are written: tightening first (revocations), then the policy
+// (its keyring version is the monotonic guard), then the keys, then the verifier. Each write is
+// atomic; a crash between two leaves a target that refuses contracts until the next bootstrap.
+const FILE_ORDER = ["revoked_keys", "policy", "allowed_signers", "plumb-verify"] as const;
+const FILE_MODE: Readonly<Record<(typeof FILE_ORDER)[number], string>> = {
+  revoked_keys: "644",
+  policy: "644",
+  allowed_signers: "644",
+  "plumb-verify": "755",
+};
+
+interface Probed {
+  readonly kind: "D" | "F" | "L" | "O" | "M";
+  readonly uid?: string;
+  readonly gid?: string;
+  readonly mode?: string;
+  readonly sha?: string;
+}
+
+// POSIX sh (busybox or dash): one line per path, then the policy's pin lines.
+const PROBE = `set -u
+policy=$1; shift
+for p in "$@"; do
+  if [ -L "$p" ]; then echo "L - - - - $p"
+  elif [ -d "$p" ]; then echo "D $(stat -c '%u %g %a' -- "$p") - $p"
+  elif [ -f "$p" ]; then echo "F $(stat -c '%u %g %a' -- "$p") $(sha256sum -- "$p" | cut -d ' ' -f 1) $p"
+  elif [ -e "$p" ]; then echo "O - - - - $p"
+  else echo "M - - - - $p"; fi
+done
+if [ -f "$policy" ] && [ ! -L "$policy" ]; then grep -E '^keyring_(version|sha256)=' -- "$policy" | sed 's/^/P /'; fi
+exit 0`;
+
+// Creates missing directories, then sets owner and mode: argv after the script is mode/path pairs.
+const FIX = `set -eu
+while [ "$#" -ge 2 ]; do
+  mode=$1; p=$2; shift 2
+  if [ -L "$p" ]; then echo "plumb: $p is a symbolic link" >&2; exit 3; fi
+  [ -e "$p" ] || mkdir -m "$mode" -- "$p"
+  chown 0:0 -- "$p"
+  chmod "$mode" -- "$p"
+done`;
+
+// The replay state, created once (never rewritten: its mark only rises, in plumb-verify) under the
+// same flock plumb-verify takes.
+const INIT_STATE = `set -eu
+state=$1; kv=$2
+exec 9>>"$state.lock"
+flock -x -w 60 9
+if [ ! -e "$state" ]; then
+  printf '%s 0\\n' "$kv" > "$state.tmp"
+  chmod 0600 -- "$state.tmp"
+  mv -f -- "$state.tmp" "$state"
+  echo created
+fi`;
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+function pinOf(policy: string): { version: number | null; sha: string | null } {
+  const v = /^keyring_version=([1-9][0-9]{0,15})$/m.exec(policy)?.[1];
+  const h = /^keyring_sha256=([0-9a-f]{64})$/m.exec(policy)?.[1];
+  return { version: v === undefined ? null : Number(v), sha: h ?? null };
+}
+
+function parseProbe(stdout: string): {
+  paths: Map<string, Probed>;
+  pin: { version: number | null; sha: string | null };
+} {
+  const paths = new Map<string, Probed>();
+  const policyLines: string[] = [];
+  for (const line of stdout.split("\n")) {
+    if (line.startsWith("P ")) {
+      policyLines.push(line.slice(2));
+      continue;
+    }
+    const m = /^([DFLOM]) (\S+) (\S+) (\S+) (\S+) (.+)$/.exec(line);
+    if (!m) continue;
+    const [, kind, uid, gid, mode, sha, path] = m as unknown as [
+      string,
+      Probed["kind"],
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    paths.set(path, { kind, uid, gid, mode, sha });
+  }
+  return { paths, pin: pinOf(policyLines.join("\n")) };
+}
+
+function ownedRightly(p: Probed, mode: string): boolean {
+  return p.uid === "0" && p.gid === "0" && p.mode === mode;
+}
+
+/** Probes the target and brings it to the bootstrap state (or reports what would change). */
+export async function bootstrapTarget(
+  t: TargetTransport,
+  files: TargetFiles,
+  opts: BootstrapOptions = {},
+): Promise<BootstrapReport> {
+  const L = opts.layout ?? TARGET_LAYOUT;
+  const run = async (argv: readonly string[], what: string) => {
+    const r = await t.run(argv, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
+    if (r.code !== 0)
+      throw new PlumbError(
+        "PLB789",
+        `bootstrap of ${t.machine}: ${what} failed (exit ${r.code})${r.stderr.trim() ? `: ${r.stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`,
+        { hint: "run `plumb target bootstrap <machine>` again; see docs/delivery.md" },
+      );
+    return r;
+  };
+  const want = pinOf(files.policy);
+  if (want.version === null)
+    throw new PlumbError("PLB999", "the target policy to install has no keyring_version", {
+      source: "internal",
+    });
+  const dirs: readonly (readonly [string, string])[] = [
+    [L.etc, "755"],
+    [L.trust, "755"],
+    [L.lib, "700"],
+    [L.run, "700"],
+    [L.contracts, "700"],
+    [L.log, "700"],
+  ];
+  const filePath = (name: string) => `${L.trust}/${name}`;
+  const probePaths = [...dirs.map(([p]) => p), ...FILE_ORDER.map(filePath), L.state];
+  const probe = await run(
+    ["sh", "-c", PROBE, "plumb-probe", filePath("policy"), ...probePaths],
+    "the probe",
+  );
+  const { paths, pin } = parseProbe(probe.stdout);
+  for (const p of probePaths)
+    if (!paths.has(p))
+      throw new PlumbError("PLB789", `bootstrap of ${t.machine}: the probe did not report ${p}`, {
+        hint: "the target needs a POSIX sh, stat, sha256sum, grep and sed",
+      });
+
+  // Refuse before writing anything: links, wrong types, a newer or different keyring.
+  for (const p of probePaths) {
+    const got = paths.get(p) as Probed;
+    const isDir = dirs.some(([d]) => d === p);
+    const wrongType = got.kind !== "M" && (got.kind === "D") !== isDir;
+    if (got.kind === "L" || got.kind === "O" || wrongType)
+      throw new PlumbError(
+        "PLB789",
+        `bootstrap of ${t.machine}: ${p} is ${got.kind === "L" ? "a symbolic link" : `not a ${isDir ? "directory" : "regular file"}`}`,
+        {
+          hint: "inspect the target: plumb writes only root-owned real files and directories there",
+        },
+      );
+  }
+  if (pin.version !== null) {
+    const newer = pin.version > want.version;
+    const forked = pin.version === want.version && pin.sha !== null && pin.sha !== want.sha;
+    if (newer || forked)
+      throw new PlumbError(
+        "PLB788",
+        newer
+          ? `${t.machine} trusts keyring v${pin.version}; refusing to install the older v${want.version}`
+          : `${t.machine} trusts a different keyring v${pin.version} (sha256 ${pin.sha?.slice(0, 12)}…, this one ${want.sha?.slice(0, 12) ?? "unpinned"}…)`,
+        { hint: "pull the keyring the target trusts (git pull), then retry" },
+      );
+  }
+
+  const steps: BootstrapStep[] = [];
+  const fixArgs: string[] = [];
+  for (const [p, mode] of dirs) {
+    const got = paths.get(p) as Probed;
+    if (got.kind === "M") steps.push({ path: p, action: "create-dir" });
+    else if (!ownedRightly(got, mode)) steps.push({ path: p, action: "fix-owner-mode" });
+    else continue;
+    fixArgs.push(mode, p);
+  }
+  const writes: (typeof FILE_ORDER)[number][] = [];
+  const fileFixArgs: string[] = [];
+  for (const name of FILE_ORDER) {
+    const got = paths.get(filePath(name)) as Probed;
+    if (got.kind !== "F" || got.sha !== sha256Hex(files[name])) {
+      writes.push(name);
+      steps.push({ path: filePath(name), action: "write" });
+    } else if (!ownedRightly(got, FILE_MODE[name])) {
+      fileFixArgs.push(FILE_MODE[name], filePath(name));
+      steps.push({ path: filePath(name), action: "fix-owner-mode" });
+    }
+  }
+  const stateMissing = (paths.get(L.state) as Probed).kind === "M";
+  if (stateMissing) steps.push({ path: L.state, action: "init-state" });
+  const outcome: BootstrapOutcome =
+    steps.length === 0 ? "current" : pin.version === null ? "installed" : "updated";
+  const report = {
+    machine: t.machine,
+    outcome,
+    steps,
+    keyringVersion: want.version,
+    previousKeyringVersion: pin.version,
+    dryRun: opts.dryRun === true,
+  };
+  if (opts.dryRun === true || steps.length === 0) return report;
+
+  if (fixArgs.length > 0)
+    await run(["sh", "-c", FIX, "plumb-dirs", ...fixArgs], "creating the directories");
+  const enc = new TextEncoder();
+  for (const name of writes)
+    await t.put(filePath(name), enc.encode(files[name]), `0${FILE_MODE[name]}`);
+  // put() writes as root with the given mode; the fix pass makes owner and mode exact either way.
+  const after = [...fileFixArgs, ...writes.flatMap((n) => [FILE_MODE[n], filePath(n)])];
+  if (after.length > 0)
+    await run(["sh", "-c", FIX, "plumb-files", ...after], "setting owners and modes");
+  if (stateMissing)
+    await run(
+      ["sh", "-c", INIT_STATE, "plumb-state", L.state, String(want.version)],
+      "initialising the replay state",
+    );
+  return report;
+}
+
+/** Installs or updates what a target needs to verify and run contracts (docs/delivery.md). */
+export async function ensureBootstrap(
+  t: TargetTransport,
+  files: TargetFiles,
+  opts: Omit<BootstrapOptions, "dryRun"> = {},
+): Promise<BootstrapOutcome> {
+  return (await bootstrapTarget(t, files, opts)).outcome;
+}

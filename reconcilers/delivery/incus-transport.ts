@@ -1,0 +1,180 @@
+// The Incus instance transport: exec through the REST API (recorded output, no websocket) and
+// file writes through the instance file API (raw body, uid/gid/mode headers), made atomic on the
+// target by pushing to a temporary name in the same directory and renaming it (`mv -T`).
+// No SSH and nothing installed on the instance beyond what the command itself needs.
+import { randomBytes } from "node:crypto";
+import { posix } from "node:path";
+import type { ApiClient } from "../drivers/incus/api-client.js";
+import { DriverError, NotFoundError } from "../drivers/incus/errors.js";
+import type { Operation } from "../drivers/incus/types.js";
+import type { RunOptions, RunResult, TargetTransport } from "./transport.js";
+
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The exit status `timeout` (coreutils and busybox) reports for a command it stopped. */
+export const TIMEOUT_EXIT = 124;
+
+export interface IncusTransportOptions {
+  readonly api: ApiClient;
+  readonly project: string;
+  /** The Incus instance name. */
+  readonly instance: string;
+  /** The infra machine name (defaults to the instance name). */
+  readonly machine?: string;
+}
+
+export class IncusTransport implements TargetTransport {
+  readonly kind = "instance" as const;
+  readonly machine: string;
+  readonly #api: ApiClient;
+  readonly #project: string;
+  readonly #instance: string;
+
+  constructor(options: IncusTransportOptions) {
+    this.#api = options.api;
+    this.#project = options.project;
+    this.#instance = options.instance;
+    this.machine = options.machine ?? options.instance;
+  }
+
+  get instance(): string {
+    return this.#instance;
+  }
+
+  #url(suffix: string, query: Record<string, string> = {}): string {
+    const q = new URLSearchParams({ ...query, project: this.#project });
+    return `/1.0/instances/${encodeURIComponent(this.#instance)}${suffix}?${q}`;
+  }
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.exec(argv, {}, opts);
+  }
+
+  /** `run` with extra environment variables (the sandbox passes some). */
+  async exec(
+    argv: readonly string[],
+    environment: Readonly<Record<string, string>> = {},
+    opts: RunOptions = {},
+  ): Promise<RunResult> {
+    // The deadline is enforced inside the instance (the process is killed there, not abandoned);
+    // the local timer only guards against a daemon that never answers.
+    const seconds =
+      opts.timeoutMs === undefined ? 0 : Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+    const command = seconds > 0 ? ["timeout", "-k", "5", String(seconds), ...argv] : [...argv];
+    const call = this.#api.call("POST", this.#url("/exec"), {
+      project: this.#project,
+      body: {
+        command,
+        environment: { PATH, ...environment },
+        "wait-for-websocket": false,
+        "record-output": true,
+        interactive: false,
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const guard =
+      seconds > 0
+        ? new Promise<"late">((resolve) => {
+            timer = setTimeout(() => resolve("late"), seconds * 1000 + 30_000);
+          })
+        : undefined;
+    const answer = await (guard ? Promise.race([call, guard]) : call).finally(() =>
+      clearTimeout(timer),
+    );
+    if (answer === "late")
+      return { code: TIMEOUT_EXIT, stdout: "", stderr: `no answer within ${seconds} s` };
+    const op = answer.metadata as Operation;
+    const meta = (op.metadata ?? {}) as { return?: number; output?: Record<string, string> };
+    const [stdout, stderr] = await Promise.all([
+      this.#output(meta.output?.["1"]),
+      this.#output(meta.output?.["2"]),
+    ]);
+    return { code: meta.return ?? -1, stdout, stderr };
+  }
+
+  /** Reads one recorded output log, then deletes it (they would pile up in the instance's logs). */
+  async #output(path: string | undefined): Promise<string> {
+    if (!path) return "";
+    const url = `${path}${path.includes("?") ? "&" : "?"}project=${encodeURIComponent(this.#project)}`;
+    const res = await this.#api.transport.request({ method: "GET", path: url, timeoutMs: 30_000 });
+    await this.#api.transport
+      .request({ method: "DELETE", path: url, timeoutMs: 30_000 })
+      .catch(() => undefined);
+    return res.status === 200 ? res.body : "";
+  }
+
+  async put(path: string, bytes: Uint8Array, mode: string): Promise<void> {
+    if (!posix.isAbsolute(path) || posix.normalize(path) !== path || path.endsWith("/"))
+      throw new DriverError(
+        "PLB777",
+        `cannot write ${JSON.stringify(path)}: not a plain absolute path`,
+        {
+          method: "POST",
+          endpoint: this.#url("/files"),
+        },
+      );
+    if (!/^0?[0-7]{3,4}$/.test(mode))
+      throw new DriverError(
+        "PLB777",
+        `cannot write ${path}: mode ${JSON.stringify(mode)} is not octal`,
+        {
+          method: "POST",
+          endpoint: this.#url("/files"),
+        },
+      );
+    const dir = posix.dirname(path);
+    const temp = `${dir}/.plumb-put.${randomBytes(6).toString("hex")}`;
+    const push = () =>
+      this.#api.call("POST", this.#url("/files", { path: temp }), {
+        project: this.#project,
+        raw: {
+          bytes,
+          headers: {
+            "X-Incus-uid": "0",
+            "X-Incus-gid": "0",
+            "X-Incus-mode": mode.padStart(4, "0"),
+            "X-Incus-type": "file",
+            "X-Incus-write": "overwrite",
+          },
+        },
+      });
+    try {
+      await push();
+    } catch (e) {
+      // The file API answers 404 when the parent directory is missing: make it, then push once more.
+      if (!(e instanceof NotFoundError)) throw e;
+      await this.#mkdir(dir);
+      await push();
+    }
+    const mv = await this.run(["mv", "-T", "-f", "--", temp, path]);
+    if (mv.code !== 0) {
+      await this.run(["rm", "-f", "--", temp]).catch(() => undefined);
+      throw new DriverError(
+        "PLB777",
+        `cannot write ${path} in ${this.#instance}: ${mv.stderr.trim() || `mv exited ${mv.code}`}`,
+        { method: "POST", endpoint: this.#url("/exec") },
+      );
+    }
+  }
+
+  async #mkdir(dir: string): Promise<void> {
+    const r = await this.run(["mkdir", "-p", "--", dir]);
+    if (r.code !== 0)
+      throw new DriverError(
+        "PLB777",
+        `cannot create ${dir} in ${this.#instance}: ${r.stderr.trim() || `mkdir exited ${r.code}`}`,
+        { method: "POST", endpoint: this.#url("/exec") },
+      );
+  }
+
+  /** Sets one instance config key (PATCH merges: nothing else changes). */
+  async setConfig(key: string, value: string): Promise<void> {
+    await this.#api.call("PATCH", this.#url(""), {
+      project: this.#project,
+      body: { config: { [key]: value } },
+    });
+  }
+
+  async close(): Promise<void> {
+    // The API client is shared by every target of a run; its owner closes it.
+  }
+}
