@@ -5,6 +5,7 @@ import { CONTRACT_COMMANDS } from "./table/contracts.js";
 import { GITOPS_COMMANDS } from "./table/gitops.js";
 import { INFRA_COMMANDS } from "./table/infra.js";
 import { reconcileCommands } from "./table/reconcile.js";
+import { TARGET_COMMANDS } from "./table/targets.js";
 
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   root: {
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...INFRA_COMMANDS.filter((c) => c.name !== "schema"),
   ...reconcileCommands(),
   ...CONTRACT_COMMANDS,
+  ...TARGET_COMMANDS,
   ...GITOPS_COMMANDS,
   ...INFRA_COMMANDS.filter((c) => c.name === "schema"),
 ];

@@ -9,7 +9,11 @@ import {
   type Requirements,
   requiredApprovals,
 } from "../core/approvals/approvals.js";
-import { EMPTY_POLICY, parseApprovalPolicy } from "../core/approvals/policy.js";
+import {
+  type ApprovalPolicy,
+  EMPTY_POLICY,
+  parseApprovalPolicy,
+} from "../core/approvals/policy.js";
 import { PlumbError } from "../core/errors.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import type { Keyring } from "../core/trust/keyring.js";
@@ -44,8 +48,9 @@ export function approvalState(
   env: NodeJS.ProcessEnv,
   now: Date,
   extra: readonly ExtraApprover[] = [],
+  policy: ApprovalPolicy = readApprovalPolicy(root),
 ): ApprovalState {
-  const requirements = requiredApprovals(plan, readApprovalPolicy(root));
+  const requirements = requiredApprovals(plan, policy);
   let keyring: Keyring | undefined;
   if (requirements.required > 0) {
     // Fail closed: approvals that are required cannot be counted against an invalid keyring.

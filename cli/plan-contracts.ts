@@ -61,10 +61,12 @@ export function serverStateReader(
     waiting.shift()?.();
   };
   return async (m: EstateMachine) => {
+    if (!m.server) return "unreachable";
+    const server = m.server;
     await slot();
     try {
       const { readServerContractState } = await import("../reconcilers/delivery/ssh/state.js");
-      return await readServerContractState(m.name, m.declared, {
+      return await readServerContractState(m.name, server, {
         sshDir: join(root, ".plumb", "ssh"),
         env,
       });

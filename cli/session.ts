@@ -20,8 +20,14 @@ import {
 } from "../core/model/estate.js";
 import { parseIsoZ } from "../core/trust/time.js";
 import { systemHostDriver } from "../reconcilers/drivers/host/host-networks.js";
-import { connectIncus } from "../reconcilers/drivers/incus/connect.js";
+import { ApiClient } from "../reconcilers/drivers/incus/api-client.js";
+import {
+  connectIncus,
+  defaultSocketPath,
+  type IncusConnection,
+} from "../reconcilers/drivers/incus/connect.js";
 import type { IncusApiDriver } from "../reconcilers/drivers/incus/incus-api-driver.js";
+import { HttpsTransport, UnixSocketTransport } from "../reconcilers/drivers/incus/transport.js";
 import { parseImageMap } from "../reconcilers/images.js";
 import { type MadePlan, makePlan, prefetch } from "../reconcilers/plan/make-plan.js";
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
@@ -64,38 +70,55 @@ export function rootOrCwd(ctx: CommandContext): string {
   }
 }
 
-export function openSession(
-  ctx: CommandContext,
-  values: ParsedValues,
-  root = rootOrCwd(ctx),
-): Session {
-  const site = loadSite(root, ctx.env, {
+function siteOf(ctx: CommandContext, values: ParsedValues, root: string): Site {
+  return loadSite(root, ctx.env, {
     imageMap: values["image-map"] as string[] | undefined,
     bridgeAddresses: values["bridge-addresses"] as string | undefined,
   });
+}
+
+/** How the site reaches Incus: a pinned HTTPS remote, else the local unix socket. */
+function incusConnection(site: Site, env: NodeJS.ProcessEnv): IncusConnection {
   const i = site.incus;
   const read = (p: string) => readFileSync(p, "utf8");
-  const driver = i?.url
-    ? connectIncus({
+  return i?.url
+    ? {
         kind: "https",
         url: i.url,
         clientCert: i.client_cert ? read(i.client_cert) : "",
         clientKey: i.client_key ? read(i.client_key) : "",
         ...(i.server_cert ? { serverCert: read(i.server_cert) } : {}),
         ...(i.server_fingerprint ? { serverFingerprint: i.server_fingerprint } : {}),
-      })
-    : connectIncus(
-        {
-          kind: "unix",
-          // Like every site setting, the environment ($INCUS_SOCKET, $INCUS_DIR) overrides the file.
-          ...(i?.socket && !ctx.env.INCUS_SOCKET && !ctx.env.INCUS_DIR
-            ? { socketPath: i.socket }
-            : {}),
-        },
-        {},
-        ctx.env,
-      );
+      }
+    : {
+        kind: "unix",
+        // Like every site setting, the environment ($INCUS_SOCKET, $INCUS_DIR) overrides the file.
+        ...(i?.socket && !env.INCUS_SOCKET && !env.INCUS_DIR ? { socketPath: i.socket } : {}),
+      };
+}
+
+export function openSession(
+  ctx: CommandContext,
+  values: ParsedValues,
+  root = rootOrCwd(ctx),
+): Session {
+  const site = siteOf(ctx, values, root);
+  const driver = connectIncus(incusConnection(site, ctx.env), {}, ctx.env);
   return { root, site, driver, target: driver.target, close: () => driver.close() };
+}
+
+/** A raw Incus API client with the site's connection (exec and file push into instances). */
+export function openIncusApi(
+  ctx: CommandContext,
+  values: ParsedValues,
+  root = rootOrCwd(ctx),
+): ApiClient {
+  const c = incusConnection(siteOf(ctx, values, root), ctx.env);
+  return new ApiClient(
+    c.kind === "unix"
+      ? new UnixSocketTransport(c.socketPath ?? defaultSocketPath(ctx.env))
+      : new HttpsTransport(c),
+  );
 }
 
 export interface LoadedForPlan {

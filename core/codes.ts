@@ -3,6 +3,7 @@
 // keeps the two in step. A code never changes meaning once released.
 import { BINDING_CODES } from "./codes/binding.js";
 import type { CodeInfo } from "./codes/code-info.js";
+import { CONSENT_CODES } from "./codes/consent.js";
 import { CONTRACT_CODES } from "./codes/contracts.js";
 import { DELIVERY_CODES } from "./codes/delivery.js";
 import { EXEC_CODES } from "./codes/exec.js";
@@ -30,8 +31,9 @@ export const CODES = {
   ...GITOPS_CODES,
   ...TRUST_CODES,
   ...TEMPLATE_CODES,
-  ...TARGET_CODES,
   ...SSH_CODES,
+  ...TARGET_CODES,
+  ...CONSENT_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",

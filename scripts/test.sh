@@ -9,7 +9,7 @@ eval "$(bash scripts/install-deps.sh --print-path)"
 
 # A real Incus daemon for the integration tests (Incus 6.0 LTS from Debian backports, no systemd).
 if [ -f scripts/incus-sandbox.sh ]; then
-  bash scripts/incus-sandbox.sh up --with-debian
+  bash scripts/incus-sandbox.sh up --with-debian --with-ssh
 fi
 
 # `npm install`, not `npm ci`: it installs the lockfile's exact versions too, and tolerates a

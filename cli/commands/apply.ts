@@ -18,8 +18,10 @@ import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { reviewApprovals } from "../github-approvals.js";
 import { approvalState } from "../plan-approvals.js";
 import { verifiedSavedPlan } from "../plan-binding.js";
+import { policiesForPlan } from "../policies.js";
 import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
 import {
@@ -76,7 +78,19 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       replan = async () =>
         (await planFromRepo(ctx, values, session)).plan.changes.filter(isActionable);
     }
-    const approvals = approvalState(plan, session.root, ctx.env, new Date());
+    // The stricter of the policies at the plan's commit and at its base (a PR cannot lower its bar).
+    const policies = await policiesForPlan(session.root, plan, values, ctx.env);
+    const reviews = await reviewApprovals(ctx.env, values, plan, policies.approval);
+    for (const r of reviews.ignored)
+      out.err(s.dim(`GitHub review ${r.review} by ${r.login} does not count: ${r.why}`));
+    const approvals = approvalState(
+      plan,
+      session.root,
+      ctx.env,
+      new Date(),
+      reviews.approvers,
+      policies.approval,
+    );
     assertApproved(approvals.requirements, approvals.counted, approvals.keyring);
     if (!out.json && approvals.counted.approvers.length > 0) {
       out.err(
@@ -101,6 +115,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       "plumb apply",
       new Date(),
       freezeOverride(values, plan, () => approvals.counted.approvers.map((a) => a.id)),
+      policies.freeze,
     );
     if (values.yes !== true) {
       const go = await confirm(

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
+import { assertCatalogTrusted } from "../../core/io/lock-trust.js";
 import { readBundle, writeAtomic } from "../../core/io/trust-store.js";
 import { parseManifest } from "../../core/trust/manifest.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
@@ -26,6 +27,8 @@ export async function testCommand(
   bundleArg: string,
 ): Promise<number> {
   const { root, dir, now, keyring } = openTrust(ctx, values, bundleArg);
+  // A bundle runs only from a repository whose catalog is trusted (the lock signed by the threshold).
+  assertCatalogTrusted(root, ctx.env, now);
   const target = values.target as string | undefined;
   if (!target)
     throw new UsageError(

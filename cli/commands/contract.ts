@@ -7,6 +7,7 @@ import { join, relative, resolve } from "node:path";
 import { sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { gitDriver, reproducibleTime } from "../../core/io/git.js";
+import { assertCatalogTrusted } from "../../core/io/lock-trust.js";
 import { didYouMean } from "../../core/suggest.js";
 import { isTargetName } from "../../core/trust/manifest.js";
 import { forge, hfcJson } from "../../generators/contract/hfc.js";
@@ -75,6 +76,8 @@ async function forgeCommand(
       });
     }
   }
+  // Fail closed: nothing of the catalog loads unless templates.lock is signed by the threshold.
+  assertCatalogTrusted(root, ctx.env, new Date());
   const checked = await checkRepoTemplates(root);
   const template = checked.templates.find((t) => t.manifest.slug === slug);
   if (!template) {

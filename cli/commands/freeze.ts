@@ -1,9 +1,11 @@
-// `plumb freeze [--at <time>]`: the change-freeze windows of infra/policies.yml in force now (or
-// at a given time). Exit 0 when changes may go ahead, 1 (PLB950) inside a freeze.
+// `plumb freeze [--at <time>] [--policy-base <ref>]`: the change-freeze windows of
+// infra/policies.yml (here, and at each --policy-base commit: every window of either) in force now
+// (or at a given time). Exit 0 when changes may go ahead, 1 (PLB950) inside a freeze.
 
 import { UsageError } from "../../core/errors.js";
-import { assertNotFrozen, readFreezePolicy } from "../../core/freeze/guard.js";
+import { assertNotFrozen } from "../../core/freeze/guard.js";
 import { activeFreezes } from "../../core/freeze/policy.js";
+import { effectivePolicies, policyBaseOption } from "../policies.js";
 import type { CommandModule } from "../spec.js";
 
 export const run: CommandModule["run"] = async (ctx, values) => {
@@ -11,7 +13,7 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   const at = typeof values.at === "string" ? new Date(values.at) : new Date();
   if (Number.isNaN(at.getTime()))
     throw new UsageError("--at must be an ISO time like 2026-12-24T12:00:00Z");
-  const policy = readFreezePolicy(root);
+  const policy = (await effectivePolicies(root, policyBaseOption(values, ctx.env))).freeze;
   const active = activeFreezes(policy, at);
   if (ctx.output.json) {
     ctx.output.writeJson({
@@ -29,6 +31,6 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     );
     return 0;
   }
-  assertNotFrozen(root, "plumb freeze", at); // throws PLB950 with the reasons
+  assertNotFrozen(root, "plumb freeze", at, undefined, policy); // throws PLB950 with the reasons
   return 1;
 };

@@ -5,7 +5,7 @@ import { auditPlan } from "../../core/audit/hooks.js";
 import { PlumbError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/io/atomic-write.js";
 import { serializePlan } from "../../reconcilers/plan/plan-document.js";
-import { readApprovalPolicy } from "../plan-approvals.js";
+import { policiesForPlan } from "../policies.js";
 import { renderPlanHuman } from "../render/plan-human.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { formatOf, openSession, planFromRepo } from "../session.js";
@@ -17,7 +17,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
   try {
     const { plan } = await planFromRepo(ctx, values, session);
     // A fresh plan has no approvals yet: say what it will need (policies.yml).
-    const need = requiredApprovals(plan, readApprovalPolicy(session.root));
+    // The stricter of the policies here and at the plan's base / --policy-base.
+    const policy = (await policiesForPlan(session.root, plan, values, ctx.env)).approval;
+    const need = requiredApprovals(plan, policy);
     auditPlan(session.root, plan, typeof values.out === "string" ? values.out : undefined);
     if (typeof values.out === "string") {
       await writeFileAtomic(resolve(ctx.cwd, values.out), serializePlan(plan));

@@ -7,6 +7,7 @@ import { octokitForge } from "../../core/github/forge.js";
 import { syncStickyComment } from "../../core/github/sticky-comment.js";
 import { type PlanDocument, parsePlan } from "../../reconcilers/plan/plan-document.js";
 import { approvalState } from "../plan-approvals.js";
+import { policiesForPlan } from "../policies.js";
 import {
   type AppliedStatus,
   type ApprovalStatus,
@@ -46,9 +47,16 @@ function appliedFrom(file: string): AppliedStatus {
 }
 
 /** How many approvals the plan still needs (policies.yml), when the repository is at hand. */
-function approvalsOf(ctx: CommandContext, plan: PlanDocument): { approvals?: ApprovalStatus } {
+async function approvalsOf(
+  ctx: CommandContext,
+  values: Readonly<Record<string, unknown>>,
+  plan: PlanDocument,
+): Promise<{ approvals?: ApprovalStatus }> {
   try {
-    const { requirements, counted } = approvalState(plan, rootOrCwd(ctx), ctx.env, new Date());
+    const root = rootOrCwd(ctx);
+    // The stricter of this branch's policy and its base's (--policy-base, the plan's git base).
+    const policy = (await policiesForPlan(root, plan, values, ctx.env)).approval;
+    const { requirements, counted } = approvalState(plan, root, ctx.env, new Date(), [], policy);
     return {
       approvals: {
         missing: Math.max(0, requirements.required - counted.approvers.length),
@@ -79,7 +87,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const plan = parsePlan(text, file);
   const parts = commentParts({
     plan,
-    ...approvalsOf(ctx, plan),
+    ...(await approvalsOf(ctx, values, plan)),
     ...(typeof values.applied === "string" ? { applied: appliedFrom(values.applied) } : {}),
   });
   if (values["dry-run"] === true) {

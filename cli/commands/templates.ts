@@ -1,12 +1,21 @@
-// `plumb templates check [slug…]` and `plumb templates lock`: the template gatekeeper.
-import { renameSync, writeFileSync } from "node:fs";
+// `plumb templates check [slug…]`, `plumb templates lock` and `plumb templates sign`: the template
+// gatekeeper and the signed catalog lock.
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { countBySeverity, sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode, UsageError } from "../../core/errors.js";
+import {
+  clearLockSignatures,
+  lockTrustDiagnostics,
+  readLockFiles,
+} from "../../core/io/lock-trust.js";
+import { writeAtomic } from "../../core/io/trust-store.js";
 import { renderLock } from "../../validators/templates/tree-hash.js";
 import { diagnosticJson, renderGithub, renderHuman, summaryLine } from "../render/diagnostics.js";
+import { nowFrom } from "../session.js";
 import type { CommandModule } from "../spec.js";
 import { checkRepoTemplates } from "../templates-kit.js";
+import { signLockCommand } from "./templates-sign.js";
 
 export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const [action, ...slugs] = positionals;
@@ -23,26 +32,38 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       return ExitCode.error;
     }
     const file = join(root, checked.lockPath);
-    writeFileSync(`${file}.tmp`, renderLock(checked.hashes, checked.catalog.hashes));
-    renameSync(`${file}.tmp`, file);
+    const text = renderLock(checked.hashes, checked.catalog.hashes);
+    const before = readLockFiles(root).bytes;
+    const changed = before === undefined || !Buffer.from(text, "utf8").equals(Buffer.from(before));
+    // Old signatures sign other bytes: removed with the change, so the lock reads as unsigned.
+    const dropped = changed ? clearLockSignatures(root) : 0;
+    if (changed) writeAtomic(file, text);
     if (ctx.globals.json)
       out.writeJson({
         version: 1,
         ok: true,
         lock: checked.lockPath,
+        changed,
+        signatures_removed: dropped,
         templates: Object.fromEntries(checked.hashes),
         actions: Object.fromEntries(checked.catalog.hashes),
       });
-    else
+    else {
       out.err(
-        `${s.green("✔")} wrote ${checked.lockPath} (${checked.hashes.size} template${checked.hashes.size === 1 ? "" : "s"})`,
+        `${s.green("✔")} ${changed ? "wrote" : "unchanged:"} ${checked.lockPath} (${checked.hashes.size} template${checked.hashes.size === 1 ? "" : "s"})`,
       );
+      if (changed)
+        out.err(
+          `  ${s.yellow("the lock is unsigned")}${dropped ? ` (${dropped} old signature(s) removed: they signed the previous lock)` : ""}: forging and delivery refuse it until \`plumb templates sign --key <file>\` reaches the contract threshold`,
+        );
+    }
     return ExitCode.ok;
   }
+  if (action === "sign") return signLockCommand(ctx, values);
   if (action !== "check")
     throw new UsageError(
       `unknown action '${action ?? ""}'`,
-      "use: plumb templates check | plumb templates lock",
+      "use: plumb templates check | plumb templates lock | plumb templates sign --key <file>",
     );
   const checked = await checkRepoTemplates(root);
   const unknown = slugs.filter((x) => !checked.hashes.has(x));
@@ -51,13 +72,14 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       `no template named ${unknown.join(", ")}`,
       `templates: ${[...checked.hashes.keys()].join(", ") || "(none)"}`,
     );
-  const diagnostics = sortDiagnostics(
-    slugs.length
+  const diagnostics = sortDiagnostics([
+    ...(slugs.length
       ? checked.diagnostics.filter((d) =>
           slugs.some((x) => d.location?.file.startsWith(`templates/${x}/`)),
         )
-      : checked.diagnostics,
-  );
+      : checked.diagnostics),
+    ...lockTrustDiagnostics(root, ctx.env, nowFrom(values)),
+  ]);
   const { errors, warnings } = countBySeverity(diagnostics);
   const format = ctx.globals.json ? "json" : (values.format as string);
   if (format === "json") {

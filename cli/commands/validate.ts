@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { countBySeverity, sortDiagnostics } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/errors.js";
+import { lockTrustDiagnostics } from "../../core/io/lock-trust.js";
 import { readTemplates } from "../../core/io/read-templates.js";
 import { templateCheckCache, templateLineText } from "../../core/io/template-check-cache.js";
 import { loadAndValidate } from "../load-estate.js";
@@ -28,7 +29,9 @@ export const run: CommandModule["run"] = async (ctx, values) => {
     const checked = await checkTemplatesCached(root);
     templates = checked.count;
     templateLine = checked.lineText;
-    const promoted = checked.diagnostics.map((d) =>
+    // The lock's signatures are judged on every run (not cached: keys and signatures change).
+    const trust = lockTrustDiagnostics(root, ctx.env, new Date());
+    const promoted = [...checked.diagnostics, ...trust].map((d) =>
       strict && d.severity === "warning" ? { ...d, severity: "error" as const } : d,
     );
     diagnostics = sortDiagnostics([...diagnostics, ...promoted]);
@@ -94,6 +97,8 @@ async function checkTemplatesCached(root: string): Promise<{
   return {
     count: checked.count,
     diagnostics: checked.diagnostics,
-    lineText: (file, line) => checked.sources.get(file)?.lineText(line),
+    // templates.lock lines too, as on a cache hit, so both runs print the same.
+    lineText: (file, line) =>
+      checked.sources.get(file)?.lineText(line) ?? templateLineText(read)(file, line),
   };
 }

@@ -12,11 +12,31 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       "file is inside the folder, no symlinks, sizes bounded; the hash matches templates.lock (checked before anything\n" +
       "renders); every template text passes the restricted language (no calls, no prototype names); bounded steps only\n" +
       "(command allowlist, paths, modes, declared executable assets); rendered with its sample inputs, the compiled\n" +
-      "script passes bash -n and shellcheck. `lock` records the hashes after every other stage passes.",
-    usage: "plumb templates check [slug…] [--format human|json|github] | plumb templates lock",
+      "script passes bash -n and shellcheck. `lock` records the hashes after every other stage passes (and removes\n" +
+      "the lock's old signatures: they sign other bytes). `sign` adds this contract key's SSHSIG signature over the\n" +
+      "exact lock bytes as templates.lock.sig.d/<fingerprint>.sig; forging and delivery load the catalog only when\n" +
+      "the lock is signed by the keyring's contract threshold (distinct keys), `check` and validate warn otherwise.",
+    usage:
+      "plumb templates check [slug…] [--format human|json|github] | plumb templates lock | plumb templates sign --key <file> | --agent",
     positionals: { min: 1, max: 64 },
     options: {
       format: formatOption,
+      key: {
+        type: "string",
+        valueName: "file",
+        description: "sign: OpenSSH Ed25519 private key file of a contract key",
+      },
+      agent: { type: "boolean", description: "sign: sign through ssh-agent ($SSH_AUTH_SOCK)" },
+      fingerprint: {
+        type: "string",
+        valueName: "SHA256:…",
+        description: "sign --agent: which agent key",
+      },
+      now: {
+        type: "string",
+        valueName: "iso",
+        description: "sign/check: evaluate key validity at this time instead of the clock",
+      },
     },
     examples: [
       ["plumb templates check", "Run every stage on every template and catalog action"],
@@ -25,6 +45,11 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
         "plumb templates lock && git add templates.lock",
         "After reviewing a template change, record its hash",
       ],
+      [
+        "plumb templates sign --key ~/.config/plumb/keys/id_ed25519",
+        "Sign the reviewed lock with a contract key (each co-signer runs it; commit templates.lock.sig.d/)",
+      ],
+      ["plumb templates sign --agent", "The same with the key held in ssh-agent"],
     ],
     load: () => import("../commands/templates.js"),
   },
@@ -156,6 +181,38 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       ],
     ],
     load: () => import("../commands/contract.js"),
+  },
+  {
+    name: "contracts",
+    summary: "Show the latest run of each contract per machine (the run journal of `plumb apply`)",
+    description:
+      "status  reads .plumb/journal/<machine>.jsonl: for every machine and contract the latest transition\n" +
+      "        (PENDING, CLAIMED, SUCCESS or FAILED), the template, contract id, failure code, exit status, time and run\n" +
+      "        id; for a failure the message and the last lines of the contract's log (secret values never appear).\n" +
+      "        A run left PENDING or CLAIMED was interrupted; the next `plumb apply` plans it again. Always exits 0.\n" +
+      "See docs/delivery.md.",
+    usage: "plumb contracts status [--machine <m>] [--json]",
+    positionals: { min: 1, max: 1 },
+    options: {
+      machine: {
+        type: "string",
+        multiple: true,
+        valueName: "m",
+        description: "Only these machines (repeatable, or comma-separated)",
+      },
+    },
+    examples: [
+      ["plumb contracts status", "Every machine's contracts and how their latest run ended"],
+      [
+        "plumb contracts status --machine web-front-1",
+        "One machine, with the log tail of a failure",
+      ],
+      [
+        "plumb contracts status --json | jq '.runs[] | select(.status == \"FAILED\")'",
+        "The failed runs, for a script",
+      ],
+    ],
+    load: () => import("../commands/contracts-status.js"),
   },
   {
     name: "keys",

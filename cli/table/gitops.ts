@@ -1,6 +1,30 @@
 // Command entries for the GitOps loop: audit, drift, pr.
-import type { CommandSpec } from "../spec.js";
+import type { CommandSpec, OptionSpec } from "../spec.js";
 import { infraOption } from "./options.js";
+
+/** `--policy-base <ref>`: the base branch's policies.yml also binds (the stricter applies). */
+export const POLICY_BASE_OPTION: OptionSpec = {
+  type: "string",
+  multiple: true,
+  valueName: "ref",
+  description:
+    "Also read infra/policies.yml at this commit (a PR's base); the stricter policy applies — besides the plan's own git base (also PLUMB_POLICY_BASE)",
+};
+
+/** `--pr N [--repo owner/name]`: approving reviews by approvals.github_reviewers count. */
+export const REVIEW_OPTIONS: Record<string, OptionSpec> = {
+  pr: {
+    type: "string",
+    valueName: "N",
+    description:
+      "Count approving reviews of this pull request by approvals.github_reviewers (on the plan's commit; GITHUB_TOKEN, GITHUB_API_URL)",
+  },
+  repo: {
+    type: "string",
+    valueName: "owner/name",
+    description: "Repository of --pr (default: GITHUB_REPOSITORY)",
+  },
+};
 
 export const GITOPS_COMMANDS: readonly CommandSpec[] = [
   {
@@ -84,6 +108,7 @@ export const GITOPS_COMMANDS: readonly CommandSpec[] = [
         description:
           "A reconcile result (.plumb/runs/<run>/reconcile-result.json): adds the applied outcome",
       },
+      "policy-base": POLICY_BASE_OPTION,
       "bot-login": {
         type: "string",
         valueName: "login",
@@ -149,8 +174,9 @@ export const GITOPS_COMMANDS: readonly CommandSpec[] = [
       "Evaluates the change_freeze windows of infra/policies.yml ({reason, from, until} or {reason, cron, duration}, UTC)\n" +
       "now or at --at. Exit 0 when changes may go ahead, 1 (PLB950) inside a freeze. apply and the reconcile job refuse\n" +
       'inside a freeze unless --freeze-override "<why>" is given with override_approvals approvals on the plan.',
-    usage: "plumb freeze [--at <time>] [--json]",
+    usage: "plumb freeze [--at <time>] [--policy-base <ref>] [--json]",
     options: {
+      "policy-base": POLICY_BASE_OPTION,
       at: {
         type: "string",
         valueName: "time",
@@ -160,6 +186,7 @@ export const GITOPS_COMMANDS: readonly CommandSpec[] = [
     examples: [
       ["plumb freeze", "Is a freeze in force now?"],
       ["plumb freeze --at 2026-12-24T12:00:00Z", "Check a date ahead"],
+      ["plumb freeze --policy-base origin/main", "Windows of this branch and of main, together"],
     ],
     load: () => import("../commands/freeze.js"),
   },

@@ -2,6 +2,7 @@
 
 import { SIGNER_OPTIONS } from "../signer-options.js";
 import type { CommandSpec, OptionSpec } from "../spec.js";
+import { POLICY_BASE_OPTION, REVIEW_OPTIONS } from "./gitops.js";
 import { infraOption } from "./options.js";
 
 /** `--lock-timeout`: every command that changes Incus takes the apply lock. */
@@ -91,6 +92,7 @@ export function reconcileCommands(): CommandSpec[] {
           valueName: "file",
           description: "Save the plan for `plumb apply <file>`",
         },
+        "policy-base": POLICY_BASE_OPTION,
       },
       examples: [
         ["plumb plan", "What would change on the local Incus"],
@@ -176,12 +178,18 @@ export function reconcileCommands(): CommandSpec[] {
           description:
             "Apply a plan that moves existing addresses away from addresses.lock.yml (refused otherwise)",
         },
+        "policy-base": POLICY_BASE_OPTION,
+        ...REVIEW_OPTIONS,
       },
       examples: [
         ["plumb apply", "Plan, confirm, apply"],
         ["plumb apply --allow-renumber --yes", "Apply a deliberate subnet_id/ip change"],
         ["plumb apply plan.json --yes", "Apply a reviewed plan (refused if stale)"],
         ["plumb apply --allow-restart --yes", "Also apply changes that restart running instances"],
+        [
+          "plumb apply plan.json --yes --policy-base origin/main --pr 42",
+          "After merge: main's policy binds too; approving reviews of PR 42 count",
+        ],
       ],
       load: () => import("../commands/apply.js"),
     },
@@ -193,16 +201,31 @@ export function reconcileCommands(): CommandSpec[] {
         "(namespace plumb-plan-approval-v1@<org>) and adds the approval to the file (outside the digest it signs).\n" +
         "Then says how many approvals the plan has and how many policies.yml requires (approvals.required per risk:\n" +
         "delete, replace, restart, delete_protected, high_risk_contract, host_access, any). Approvals count over\n" +
-        "distinct keys; revoked keys, keys without the role and signatures over another digest do not count.",
-      usage: "plumb approve <plan.json> (--key <file> | --agent [--fingerprint SHA256:…]) [--json]",
+        "distinct keys; revoked keys, keys without the role and signatures over another digest do not count.\n" +
+        "With --pr N, approving reviews of that PR by approvals.github_reviewers count too (the latest review of each\n" +
+        "listed login, APPROVED on the plan's commit, not by the PR's author). The policy is the stricter of\n" +
+        "infra/policies.yml here and at the plan's git base / --policy-base. --check signs nothing and exits 1 when short.",
+      usage:
+        "plumb approve <plan.json> (--key <file> | --agent [--fingerprint SHA256:…]) [--json] | plumb approve <plan.json> --check [--pr N] [--policy-base <ref>]",
       positionals: { min: 1, max: 1 },
       options: {
         ...SIGNER_OPTIONS,
+        check: {
+          type: "boolean",
+          description:
+            "Sign nothing: count the plan's approvals (and --pr reviews) against the policy; exit 1 (PLB920/PLB921) when short, saying who may approve",
+        },
+        "policy-base": POLICY_BASE_OPTION,
+        ...REVIEW_OPTIONS,
       },
       examples: [
         ["plumb approve plan.json --key ~/.ssh/id_ed25519", "Approve with a key file"],
         ["plumb approve plan.json --agent", "Approve with the key in ssh-agent"],
         ["plumb approve plan.json --agent --json", "Machine-readable approval status"],
+        [
+          "plumb approve plan.json --check --pr 42 --policy-base origin/main",
+          "Does the plan have what it needs? (the reconcile job's approvals step)",
+        ],
       ],
       load: () => import("../commands/approve.js"),
     },

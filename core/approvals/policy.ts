@@ -87,3 +87,21 @@ export function parseApprovalPolicy(text: string, file = "infra/policies.yml"): 
   }
   return { required, forbidHostAccess, githubReviewers };
 }
+
+/**
+ * The stricter of two policies (the base branch's and a pull request's): the larger number per
+ * risk, host access forbidden where either forbids it, and only reviewers both list (a pull
+ * request cannot add its own author's login and have that review count).
+ */
+export function stricterApprovalPolicy(a: ApprovalPolicy, b: ApprovalPolicy): ApprovalPolicy {
+  const required: Partial<Record<Requirement, number>> = { ...a.required };
+  for (const [k, n] of Object.entries(b.required) as [Requirement, number][])
+    required[k] = Math.max(required[k] ?? 0, n);
+  return {
+    required,
+    forbidHostAccess: [...new Set([...a.forbidHostAccess, ...b.forbidHostAccess])],
+    githubReviewers: a.githubReviewers.filter((l) =>
+      b.githubReviewers.some((m) => m.toLowerCase() === l.toLowerCase()),
+    ),
+  };
+}

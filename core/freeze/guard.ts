@@ -46,8 +46,8 @@ export function assertNotFrozen(
   command: string,
   now: Date,
   override?: FreezeOverride,
+  policy: FreezePolicy = readFreezePolicy(root),
 ): FreezeVerdict {
-  const policy = readFreezePolicy(root);
   const active = activeFreezes(policy, now);
   if (active.length === 0) return { frozen: false, active, overridden: false };
   const what = active.map(describe).join("; ");

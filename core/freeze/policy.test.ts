@@ -10,7 +10,7 @@ import { auditFailure } from "../audit/hooks.js";
 import { verifyAuditText } from "../audit/verify.js";
 import { cronMatches, lastStart, parseCron } from "./cron.js";
 import { assertNotFrozen } from "./guard.js";
-import { activeFreezes, parseFreezePolicy } from "./policy.js";
+import { activeFreezes, parseFreezePolicy, stricterFreezePolicy } from "./policy.js";
 
 const POLICY = `network_policies: []
 change_freeze:
@@ -175,6 +175,22 @@ describe("assertNotFrozen", () => {
     expect(after.entries.filter((e) => e.type === "refusal").map((e) => e.payload.code)).toEqual([
       "PLB952",
       "PLB950",
+    ]);
+  });
+});
+
+describe("stricterFreezePolicy", () => {
+  it("every window of either side (a shared window once), the larger override threshold", () => {
+    const base = parseFreezePolicy(POLICY);
+    const pr = parseFreezePolicy(
+      'change_freeze:\n  override_approvals: 1\n  windows:\n    - reason: weekend\n      cron: "0 18 * * 5"\n      duration: 62h\n',
+    );
+    const s = stricterFreezePolicy(pr, base);
+    expect(s.overrideApprovals).toBe(2);
+    expect(s.windows.map((w) => w.reason).sort()).toEqual(["weekend", "year-end freeze"]);
+    // A PR that removes the year-end window is still frozen by the base's.
+    expect(activeFreezes(s, new Date("2026-12-24T12:00:00Z")).map((a) => a.reason)).toEqual([
+      "year-end freeze",
     ]);
   });
 });

@@ -131,6 +131,24 @@ function parseWindow(
   return { kind: "fixed", reason, from: new Date(f), until: new Date(u) };
 }
 
+const windowKey = (w: FreezeWindow) =>
+  w.kind === "fixed"
+    ? `fixed ${w.reason} ${w.from.toISOString()} ${w.until.toISOString()}`
+    : `cron ${w.reason} ${w.cron} ${w.durationMs}`;
+
+/**
+ * The stricter of two freeze policies (the base branch's and a pull request's): every window of
+ * either (the same window once), and the larger number of override approvals.
+ */
+export function stricterFreezePolicy(a: FreezePolicy, b: FreezePolicy): FreezePolicy {
+  const windows = new Map<string, FreezeWindow>();
+  for (const w of [...a.windows, ...b.windows]) windows.set(windowKey(w), w);
+  return {
+    windows: [...windows.values()],
+    overrideApprovals: Math.max(a.overrideApprovals, b.overrideApprovals),
+  };
+}
+
 /** The windows in force at `now` (empty: changes may go ahead). */
 export function activeFreezes(policy: FreezePolicy, now: Date): ActiveFreeze[] {
   const out: ActiveFreeze[] = [];

@@ -1,6 +1,7 @@
 // The GitHub side of the loop behind a small interface (ForgeDriver), implemented with
-// @octokit/rest: list a PR's comments (every page), create, update and delete one, and who we
-// are. Works against GitHub Enterprise through its API base URL.
+// @octokit/rest: list a PR's comments (every page), create, update and delete one, who we are,
+// and a PR's author, head and reviews (every page). Works against GitHub Enterprise through its
+// API base URL.
 import { Octokit } from "@octokit/rest";
 import { PlumbError } from "../errors.js";
 
@@ -17,6 +18,22 @@ export interface PullRef {
   readonly number: number;
 }
 
+/** A pull-request review as GitHub reports it (`pulls.listReviews`). */
+export interface ForgeReview {
+  readonly id: number;
+  readonly login: string;
+  /** APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING. */
+  readonly state: string;
+  /** The commit the review was made on. */
+  readonly commitId: string | null;
+  readonly submittedAt: string | null;
+}
+
+export interface ForgePull {
+  readonly author: string;
+  readonly headSha: string;
+}
+
 export interface ForgeDriver {
   /** Our own login, or undefined when the token cannot tell (GITHUB_TOKEN of Actions). */
   whoami(): Promise<string | undefined>;
@@ -24,6 +41,9 @@ export interface ForgeDriver {
   createComment(pr: PullRef, body: string): Promise<ForgeComment>;
   updateComment(pr: PullRef, id: number, body: string): Promise<void>;
   deleteComment(pr: PullRef, id: number): Promise<void>;
+  getPull(pr: PullRef): Promise<ForgePull>;
+  /** Every review of the PR, oldest first. */
+  listReviews(pr: PullRef): Promise<ForgeReview[]>;
 }
 
 function forgeError(what: string, e: unknown): PlumbError {
@@ -119,6 +139,37 @@ export function octokitForge(options: {
         await octokit.rest.issues.deleteComment({ owner: pr.owner, repo: pr.repo, comment_id: id });
       } catch (e) {
         throw forgeError(`deleting comment ${id}`, e);
+      }
+    },
+    async getPull(pr) {
+      try {
+        const { data } = await octokit.rest.pulls.get({
+          owner: pr.owner,
+          repo: pr.repo,
+          pull_number: pr.number,
+        });
+        return { author: data.user?.login ?? "", headSha: data.head.sha };
+      } catch (e) {
+        throw forgeError(`reading ${pr.owner}/${pr.repo}#${pr.number}`, e);
+      }
+    },
+    async listReviews(pr) {
+      try {
+        const all = await octokit.paginate(octokit.rest.pulls.listReviews, {
+          owner: pr.owner,
+          repo: pr.repo,
+          pull_number: pr.number,
+          per_page: 100,
+        });
+        return all.map((r) => ({
+          id: r.id,
+          login: r.user?.login ?? "",
+          state: r.state,
+          commitId: r.commit_id ?? null,
+          submittedAt: r.submitted_at ?? null,
+        }));
+      } catch (e) {
+        throw forgeError(`listing reviews of ${pr.owner}/${pr.repo}#${pr.number}`, e);
       }
     },
   };

@@ -12,9 +12,27 @@ import {
 } from "../signing/public-key.js";
 import { parseIsoZ } from "./time.js";
 
-/** keyring: signs the keyring; contract: signs contract manifests; approver: signs plan digests. */
-export type Role = "keyring" | "contract" | "approver";
-export const ROLES: readonly Role[] = ["keyring", "contract", "approver"];
+/**
+ * keyring: signs the keyring; contract: signs contract manifests and templates.lock; approver:
+ * signs plan digests; operator, support, admin: what a catalog action requires of the keys that
+ * sign its contract at apply (core/consent/).
+ */
+export type Role = "keyring" | "contract" | "approver" | "operator" | "support" | "admin";
+export const ROLES: readonly Role[] = [
+  "keyring",
+  "contract",
+  "approver",
+  "operator",
+  "support",
+  "admin",
+];
+/** Roles a keyring may lack (made before they existed, or deliberately empty). */
+export const OPTIONAL_ROLES: ReadonlySet<Role> = new Set([
+  "approver",
+  "operator",
+  "support",
+  "admin",
+]);
 
 export interface RoleSpec {
   readonly keys: readonly string[];
@@ -38,11 +56,14 @@ export interface Keyring {
   readonly expires: string;
   /** By fingerprint (`SHA256:…`). */
   readonly keys: Readonly<Record<string, KeyEntry>>;
-  /** `approver` is optional (keyrings made before it existed have none: approvals then fail). */
+  /** Optional roles may be absent (keyrings made before they existed): nobody holds them then. */
   readonly roles: {
     readonly keyring: RoleSpec;
     readonly contract: RoleSpec;
     readonly approver?: RoleSpec;
+    readonly operator?: RoleSpec;
+    readonly support?: RoleSpec;
+    readonly admin?: RoleSpec;
   };
   /** Revoked public keys (`ssh-ed25519 AAAA…`); monotonic: once revoked, never trusted again. */
   readonly revoked: readonly string[];
@@ -98,7 +119,7 @@ export function parseKeyring(bytes: Uint8Array): Keyring {
     throw bad("revoked must be a list of public keys");
   for (const role of ROLES) {
     const r = k.roles?.[role];
-    if (role === "approver" && r === undefined) continue;
+    if (OPTIONAL_ROLES.has(role) && r === undefined) continue;
     if (!r || !Array.isArray(r.keys) || !Number.isInteger(r.threshold) || r.threshold < 1)
       throw bad(`roles.${role} needs keys and a threshold ≥ 1`);
     for (const fp of r.keys)
@@ -116,9 +137,16 @@ export function isRevoked(k: Keyring, pk: SshPublicKey): boolean {
   return k.revoked.includes(keyText(pk));
 }
 
-/** The role's spec; an absent approver role has no keys. */
+/** The role's spec; an absent optional role has no keys. */
 export function roleSpec(k: Keyring, role: Role): RoleSpec {
   return k.roles[role] ?? { keys: [], threshold: 1 };
+}
+
+/** The roles a key holds in this keyring (none when it is revoked or unknown). */
+export function rolesOf(k: Keyring, fp: string): Role[] {
+  const entry = k.keys[fp];
+  if (!entry || k.revoked.includes(entry.public_key)) return [];
+  return ROLES.filter((role) => roleSpec(k, role).keys.includes(fp));
 }
 
 /** The role's usable keys: listed, not revoked. */
@@ -152,6 +180,9 @@ export function newKeyring(
       keyring: { keys: [fp], threshold: 1 },
       contract: { keys: [fp], threshold: 1 },
       approver: { keys: [fp], threshold: 1 },
+      operator: { keys: [fp], threshold: 1 },
+      support: { keys: [fp], threshold: 1 },
+      admin: { keys: [fp], threshold: 1 },
     },
     revoked: [],
   };
@@ -194,8 +225,8 @@ export function revokeKey(k: Keyring, pk: SshPublicKey): Keyring {
   ) as unknown as Keyring["roles"];
   for (const role of present) {
     const r = roleSpec({ ...k, roles }, role);
-    // An approver role may become empty (approvals then simply cannot be given).
-    if (role !== "approver" && r.keys.length < r.threshold) {
+    // An optional role may become empty (approvals or such actions then simply cannot be given).
+    if (!OPTIONAL_ROLES.has(role) && r.keys.length < r.threshold) {
       throw new PlumbError(
         "PLB873",
         `revoking ${fp} leaves role '${role}' with ${r.keys.length} key(s) for a threshold of ${r.threshold}`,

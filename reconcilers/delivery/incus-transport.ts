@@ -28,8 +28,6 @@ export class IncusTransport implements TargetTransport {
   readonly #api: ApiClient;
   readonly #project: string;
   readonly #instance: string;
-  /** Directories known to exist (a put into them skips the mkdir). */
-  readonly #dirs = new Set<string>();
 
   constructor(options: IncusTransportOptions) {
     this.#api = options.api;
@@ -139,11 +137,10 @@ export class IncusTransport implements TargetTransport {
           },
         },
       });
-    if (!this.#dirs.has(dir)) await this.#mkdir(dir);
     try {
       await push();
     } catch (e) {
-      // The directory went away since we made it: make it again, once.
+      // The file API answers 404 when the parent directory is missing: make it, then push once more.
       if (!(e instanceof NotFoundError)) throw e;
       await this.#mkdir(dir);
       await push();
@@ -167,7 +164,6 @@ export class IncusTransport implements TargetTransport {
         `cannot create ${dir} in ${this.#instance}: ${r.stderr.trim() || `mkdir exited ${r.code}`}`,
         { method: "POST", endpoint: this.#url("/exec") },
       );
-    this.#dirs.add(dir);
   }
 
   /** Sets one instance config key (PATCH merges: nothing else changes). */

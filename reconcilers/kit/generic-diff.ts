@@ -45,7 +45,7 @@ export interface KindDiffOps<K extends Kind> {
    */
   repair?(
     observed: ObservedObject<K>,
-  ): { readonly field: string; readonly before: string } | undefined;
+  ): { readonly field: string; readonly before: string; readonly note?: string } | undefined;
 }
 
 /** True when the live object no longer matches what plumb last wrote into it. */
@@ -79,7 +79,12 @@ export function diffObjects<K extends Kind>(
   for (const d of desired) {
     const id = refId(d.ref);
     declared.add(id);
-    const base = { id, ref: d.ref, deps: d.deps, ...(d.notes ? { notes: d.notes } : {}) };
+    const base: {
+      id: string;
+      ref: typeof d.ref;
+      deps: readonly string[];
+      notes?: readonly string[];
+    } = { id, ref: d.ref, deps: d.deps, ...(d.notes ? { notes: d.notes } : {}) };
     const o = seen.get(id);
     if (!ops.global) {
       const access = ctx.projectAccess(d.ref.project);
@@ -107,6 +112,7 @@ export function diffObjects<K extends Kind>(
       continue;
     }
     const broken = ops.repair?.(o);
+    if (broken?.note) base.notes = [...(base.notes ?? []), broken.note];
     const fields = [
       ...ops.fields(d.spec, o.spec, d.ref),
       ...(broken ? [{ path: broken.field, before: broken.before, after: "Created" }] : []),

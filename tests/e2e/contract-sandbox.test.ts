@@ -41,6 +41,7 @@ describe.skipIf(SKIP)(
         ["keys", "generate", "--out", join(root, "k1")],
         ["keys", "init", "--pub", join(root, "k1.pub"), "--org", "acme", "--principal", "alice"],
         ["keys", "sign-keyring", "--key", join(root, "k1")],
+        ["templates", "sign", "--key", join(root, "k1")],
       ]) {
         const r = plumb(args);
         expect(r.code, r.stderr).toBe(0);

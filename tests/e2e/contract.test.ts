@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runPlumbSync } from "../kit/cli.js";
+import { signTemplatesLock } from "../kit/lock-sign.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 let root: string;
@@ -12,10 +13,12 @@ function plumb(args: string[], env: Record<string, string> = {}) {
   return runPlumbSync(["--root", root, ...args], { cwd: root, env: { ...env } });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), "plumb-contract-"));
   cpSync(join(REPO, "templates"), join(root, "templates"), { recursive: true });
   cpSync(join(REPO, "templates.lock"), join(root, "templates.lock"));
+  // Forging loads the catalog only from a lock signed by the keyring's contract threshold.
+  await signTemplatesLock(root);
   writeFileSync(
     join(root, "infra.yml"),
     "project_name: t\nglobal: {addressing: {base_octet: 10}}\ndomains:\n  web:\n    machines:\n      web-1: {}\n",

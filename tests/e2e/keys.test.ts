@@ -53,6 +53,12 @@ describe("keys and multi-approver contracts", () => {
       // Edits before the first signature stay on v1: versions never skip.
       keyring: { version: 1, roles: { contract: { threshold: 2 } } },
     });
+    // The catalog lock needs the contract threshold too: one signer is not enough to forge.
+    ok(["templates", "sign", "--key", join(root, "alice")]);
+    expect(
+      plumb(["contract", "forge", "motd", "--input", "banner=hi", "--target", "web-1"]).stderr,
+    ).toContain("error[PLB838]");
+    ok(["templates", "sign", "--key", join(root, "bob")]);
 
     ok([
       "contract",

@@ -7,17 +7,16 @@
 //    refuses, and the apply succeeds instead of failing forever;
 //  - a bridge left `Pending` by a client killed during its creation (the request aborted, as a
 //    kill -9 of plumb does) is planned as a repair and recreated by the next apply.
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
+  abortedCreate,
   BASE,
   cleanupPrefix,
   driver,
   incus,
   plumb,
   skip,
-  socket,
   tempRepo,
   uniquePrefix,
   why,
@@ -37,34 +36,6 @@ const cleanupDomain = `  ${E}:\n    machines:\n      ${E}-1: {ephemeral: true}\n
 const MKNOD = ', security.syscalls.intercept.mknod: "true"';
 const K = `${p}k`;
 const pendingDomain = `  ${K}:\n    machines:\n      ${K}-1: {ephemeral: true}\n`;
-
-/**
- * POSTs a bridge and drops the connection after `ms`: Incus keeps the record `Pending`. Too early
- * and nothing reached the daemon; too late and it was created: then it is removed and retried.
- */
-async function abortedCreate(name: string, config: Record<string, string>): Promise<string> {
-  for (const ms of [5, 10, 20, 40, 80, 160]) {
-    await new Promise<void>((resolve) => {
-      const req = http.request({
-        socketPath: socket,
-        method: "POST",
-        path: "/1.0/networks",
-        headers: { "content-type": "application/json" },
-      });
-      req.on("error", () => undefined);
-      req.end(JSON.stringify({ name, type: "bridge", config }));
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, ms);
-    });
-    await new Promise((r) => setTimeout(r, 1500));
-    const shown = incus("network", "show", name).stdout;
-    if (shown.includes("status: Pending")) return shown;
-    if (shown !== "") incus("network", "delete", name);
-  }
-  return "";
-}
 
 interface PlanJson {
   changes: {

@@ -2,6 +2,7 @@
 // built CLI as a child process, the incus CLI for cross-checks, and cleanup by name prefix.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
@@ -136,3 +137,31 @@ export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<voi
 
 export const BASE = (name: string, extra = "") =>
   `project_name: ${name}\nglobal:\n  addressing: {base_octet: 10, zone_base: 100}\n  default_os_image: images:debian/13\n${extra}`;
+
+/**
+ * POSTs a bridge and drops the connection after `ms`: Incus keeps the record `Pending`. Too early
+ * and nothing reached the daemon; too late and it was created: then it is removed and retried.
+ */
+export async function abortedCreate(name: string, config: Record<string, string>): Promise<string> {
+  for (const ms of [5, 10, 20, 40, 80, 160]) {
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        socketPath: socket,
+        method: "POST",
+        path: "/1.0/networks",
+        headers: { "content-type": "application/json" },
+      });
+      req.on("error", () => undefined);
+      req.end(JSON.stringify({ name, type: "bridge", config }));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, ms);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const shown = incus("network", "show", name).stdout;
+    if (shown.includes("status: Pending")) return shown;
+    if (shown !== "") incus("network", "delete", name);
+  }
+  return "";
+}

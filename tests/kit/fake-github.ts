@@ -1,6 +1,8 @@
 // A local GitHub API on 127.0.0.1 with the endpoints plumb uses for PR comments: GET /user, the
 // issue-comments list (paginated with Link headers, as in @octokit/fixtures' paginate-issues
-// recording), create, update, delete. Response shapes (user objects, Link header, 401/422 error
+// recording), create, update, delete; and for approvals: GET a pull request and its reviews
+// (paginated the same way; shapes as GitHub's REST reference documents them — @octokit/fixtures
+// has no pull-request review recording). Response shapes (user objects, Link header, 401/422 error
 // bodies) are copied from @octokit/fixtures. An optional path prefix stands for GitHub Enterprise
 // (`/api/v3`). Never reaches the network.
 
@@ -54,8 +56,18 @@ export interface FakeGithubOptions {
   readonly author?: string;
 }
 
+export interface StoredReview {
+  id: number;
+  login: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commit_id: string;
+  submitted_at: string;
+}
+
 export class FakeGithub {
   readonly comments = new Map<string, StoredComment[]>();
+  readonly pulls = new Map<string, { author: string; headSha: string }>();
+  readonly reviews = new Map<string, StoredReview[]>();
   readonly requests: { method: string; path: string }[] = [];
   #nextId = 5000;
   #server!: Server;
@@ -80,6 +92,36 @@ export class FakeGithub {
   seed(owner: string, repo: string, pr: number, login: string, bodies: readonly string[]): void {
     const list = this.#list(owner, repo, pr);
     for (const body of bodies) list.push(this.#make(body, login));
+  }
+
+  /** Declares a pull request: its author and head commit. */
+  setPull(owner: string, repo: string, pr: number, author: string, headSha: string): void {
+    this.pulls.set(`${owner}/${repo}#${pr}`, { author, headSha });
+  }
+
+  /** Adds a review (in submission order). */
+  review(
+    owner: string,
+    repo: string,
+    pr: number,
+    login: string,
+    state: StoredReview["state"],
+    commitId: string,
+  ): StoredReview {
+    const k = `${owner}/${repo}#${pr}`;
+    if (!this.reviews.has(k)) this.reviews.set(k, []);
+    const t = new Date(Date.UTC(2026, 0, 2, 0, 0, this.#nextId))
+      .toISOString()
+      .replace(/\.000Z$/, "Z");
+    const r: StoredReview = {
+      id: this.#nextId++,
+      login,
+      state,
+      commit_id: commitId,
+      submitted_at: t,
+    };
+    this.reviews.get(k)?.push(r);
+    return r;
   }
 
   list(owner: string, repo: string, pr: number): StoredComment[] {
@@ -174,6 +216,56 @@ export class FakeGithub {
         list.push(c);
         return send(201, this.#shape(c, owner, repo));
       }
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/reviews)?$/.exec(path);
+    if (m && req.method === "GET") {
+      const [owner, repo, pr] = [m[1] as string, m[2] as string, Number(m[3])];
+      const pull = this.pulls.get(`${owner}/${repo}#${pr}`);
+      if (!pull)
+        return send(404, {
+          message: "Not Found",
+          documentation_url: "https://docs.github.com/rest",
+        });
+      const user = (login: string) => ({
+        ...USER_TEMPLATE,
+        login,
+        type: login.endsWith("[bot]") ? "Bot" : "User",
+      });
+      if (m[4] === undefined)
+        return send(200, {
+          url: `${this.url}/repos/${owner}/${repo}/pulls/${pr}`,
+          id: 1000 + pr,
+          number: pr,
+          state: "open",
+          title: "a change",
+          user: user(pull.author),
+          head: { label: `${owner}:topic`, ref: "topic", sha: pull.headSha, user: user(owner) },
+          base: { label: `${owner}:main`, ref: "main", sha: "0".repeat(40), user: user(owner) },
+          author_association: "MEMBER",
+        });
+      const list = this.reviews.get(`${owner}/${repo}#${pr}`) ?? [];
+      const per = Math.min(100, Number(url.searchParams.get("per_page") ?? 30));
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const last = Math.max(1, Math.ceil(list.length / per));
+      const link = (p: number, rel: string) =>
+        `<${this.url}/repos/${owner}/${repo}/pulls/${pr}/reviews?per_page=${per}&page=${p}>; rel="${rel}"`;
+      const links: string[] = [];
+      if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
+      if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
+      const items = list.slice((page - 1) * per, page * per).map((r) => ({
+        id: r.id,
+        node_id: "MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=",
+        user: user(r.login),
+        body: "",
+        state: r.state,
+        html_url: `https://github.test/${owner}/${repo}/pull/${pr}#pullrequestreview-${r.id}`,
+        pull_request_url: `${this.url}/repos/${owner}/${repo}/pulls/${pr}`,
+        author_association: "COLLABORATOR",
+        _links: { html: { href: "" }, pull_request: { href: "" } },
+        submitted_at: r.submitted_at,
+        commit_id: r.commit_id,
+      }));
+      return send(200, items, links.length ? { link: links.join(", ") } : {});
     }
     m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path);
     if (m) {

@@ -39,6 +39,7 @@ describe.skipIf(SKIP)("contract test as a real target", { timeout: 180_000 }, ()
     ok(["keys", "generate", "--out", join(root, "k")]);
     ok(["keys", "init", "--pub", join(root, "k.pub"), "--org", "acme", "--principal", "alice"]);
     ok(["keys", "sign-keyring", "--key", join(root, "k")]);
+    ok(["templates", "sign", "--key", join(root, "k")]);
     ok([
       "contract",
       "forge",

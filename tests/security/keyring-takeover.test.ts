@@ -117,6 +117,7 @@ beforeAll(() => {
   ok(["keys", "trust", join(home, "bob.pub"), "--principal", "bob", "--role", "contract"]);
   ok(["keys", "sign-keyring", "--key", join(home, "alice")]);
   ok(["keys", "verify"]); // this machine records v2
+  ok(["templates", "sign", "--key", join(home, "alice")]);
   ok(["keys", "export-target", "--out", join(home, "trust")]);
   git("add", "-A");
   git("commit", "-qm", "keyring v2");
@@ -139,6 +140,9 @@ describe("keyring takeover and rollback", { timeout: 120_000 }, () => {
   it("takeover (own key added, version kept, signatures replaced) is refused everywhere", () => {
     forge("c-legit", "legit");
     ok(["contract", "sign", "c-legit", "--key", join(home, "alice")]);
+    // The attacker's script, forged while the catalog was still trusted (after the takeover
+    // forging itself is refused: the lock cannot be checked against a keyring that fails).
+    forge("c-evil", "evil");
     // The attacker edits keys/ by hand: adds mallory to every role, keeps v2, re-signs.
     const file = join(root, "keys", "keyring.json");
     const k = JSON.parse(readFileSync(file, "utf8"));
@@ -172,8 +176,11 @@ describe("keyring takeover and rollback", { timeout: 120_000 }, () => {
     refused(["keys", "export-target", "--out", join(home, "attacker-trust")], "PLB873", fresh);
     expect(existsSync(join(home, "attacker-trust", "policy"))).toBe(false);
 
+    refused(
+      ["contract", "forge", "motd", "--input", "banner=x", "--target", "web-1", "--out", "c-x"],
+      "PLB869",
+    );
     // A contract signed by mallory alone (with ssh-keygen: plumb itself refuses to sign).
-    forge("c-evil", "evil");
     mkdirSync(join(root, "c-evil", "signatures"), { recursive: true });
     cpSync(join(root, "c-legit", "manifest.json"), join(root, "c-evil", "manifest.json"));
     const manifest = JSON.parse(readFileSync(join(root, "c-evil", "manifest.json"), "utf8"));

@@ -54,6 +54,7 @@ beforeAll(() => {
   ok(["keys", "generate", "--out", join(root, "stranger")]);
   ok(["keys", "init", "--pub", join(root, "alice.pub"), "--org", "acme", "--principal", "alice"]);
   ok(["keys", "sign-keyring", "--key", join(root, "alice")]);
+  ok(["templates", "sign", "--key", join(root, "alice")]);
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -67,3 +67,24 @@ export function endpointOf(
     hostKey: m.ssh.host_key,
   });
 }
+
+/** A server as the estate holds it (core/model/estate.ts `EstateServer`: defaults applied). */
+export interface ServerAddress {
+  readonly address: string;
+  readonly user: string;
+  readonly port: number;
+  readonly jump?: string | undefined;
+  readonly hostKey: string;
+}
+
+/** The checked endpoint of an estate server. */
+export function toEndpoint(machine: string, s: ServerAddress): SshEndpoint {
+  return checkEndpoint({
+    machine,
+    address: s.address,
+    user: s.user,
+    port: s.port,
+    ...(s.jump === undefined ? {} : { jump: s.jump }),
+    hostKey: s.hostKey,
+  });
+}

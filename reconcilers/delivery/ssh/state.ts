@@ -5,7 +5,7 @@
 import { isPlumbError, PlumbError } from "../../../core/errors.js";
 import { TARGET_LAYOUT } from "../bootstrap.js";
 import type { TargetTransport } from "../transport.js";
-import { endpointOf } from "./endpoint.js";
+import { type ServerAddress, toEndpoint } from "./endpoint.js";
 import { type SshOptions, SshTransport } from "./transport.js";
 
 export type ServerContractState = Record<string, string> | "unreachable";
@@ -68,17 +68,6 @@ export async function recordContractHash(
   );
 }
 
-/** A server machine of infra, as far as reaching it goes. */
-export interface ServerMachine {
-  readonly address?: string;
-  readonly ssh?: {
-    readonly user?: string;
-    readonly port?: number;
-    readonly jump?: string;
-    readonly host_key?: string;
-  };
-}
-
 /**
  * What a `type: server` machine last ran successfully: contract name → hash, or "unreachable"
  * when it does not answer within a short timeout. Throws on a host key mismatch (PLB790) or a
@@ -86,12 +75,12 @@ export interface ServerMachine {
  */
 export async function readServerContractState(
   machine: string,
-  m: ServerMachine,
+  server: ServerAddress,
   o: SshOptions,
 ): Promise<ServerContractState> {
   let t: SshTransport | undefined;
   try {
-    t = await SshTransport.open(endpointOf(machine, m), {
+    t = await SshTransport.open(toEndpoint(machine, server), {
       connectTimeoutS: STATE_CONNECT_TIMEOUT_S,
       ...o,
     });

@@ -18,6 +18,7 @@ import {
   knownHostsFile,
   mismatch,
   pinHostKey,
+  type ScanOptions,
   scanHostKeys,
 } from "./host-key.js";
 
@@ -34,6 +35,20 @@ export interface SshOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The SSH options of a repository: .plumb/ssh, and $PLUMB_SSH_CONFIG as `ssh -F` when set. */
+export function sshOptionsFor(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  extra: Partial<SshOptions> = {},
+): SshOptions {
+  return {
+    sshDir: join(root, ".plumb", "ssh"),
+    ...(env.PLUMB_SSH_CONFIG ? { configFile: env.PLUMB_SSH_CONFIG } : {}),
+    env,
+    ...extra,
+  };
+}
+
 const CONNECT_TIMEOUT_S = 10;
 const DEFAULT_TIMEOUT_MS = 300_000;
 // A unix socket path holds at most 107 bytes; ssh adds "/" + 40 hex (%C) + a 17-byte temp suffix.
@@ -41,6 +56,14 @@ const MAX_CONTROL_DIR = 107 - 1 - 40 - 17;
 // Lines ssh itself prints when the connection (not the remote command) failed, with exit 255.
 const SSH_FAILURE =
   /^(ssh:|kex_exchange_identification|Connection (closed|timed out|refused|reset)|Host key verification failed|Permission denied|Bad (owner|configuration)|mux_client|Control socket|ControlSocket|channel \d+: open failed|[^\n]*(port \d+: |Could not resolve))/m;
+
+function scanOptions(o: SshOptions): ScanOptions {
+  return {
+    timeoutS: o.connectTimeoutS ?? CONNECT_TIMEOUT_S,
+    ...(o.env === undefined ? {} : { env: o.env }),
+    ...(o.configFile === undefined ? {} : { configFile: o.configFile }),
+  };
+}
 
 /** A value inside `-o Key=value`: ssh expands %-tokens and splits on spaces, so escape both. */
 function optPath(path: string): string {
@@ -131,10 +154,7 @@ export class SshTransport implements TargetTransport {
   static async open(endpoint: SshEndpoint, o: SshOptions): Promise<SshTransport> {
     const e = checkEndpoint(endpoint);
     mkdirSync(o.sshDir, { recursive: true, mode: 0o700 });
-    const key = await pinHostKey(o.sshDir, e, {
-      timeoutS: o.connectTimeoutS ?? CONNECT_TIMEOUT_S,
-      ...(o.env === undefined ? {} : { env: o.env }),
-    });
+    const key = await pinHostKey(o.sshDir, e, scanOptions(o));
     return new SshTransport(e, o, algorithmsFor(key.type));
   }
 
@@ -185,10 +205,7 @@ export class SshTransport implements TargetTransport {
     if (r.exitCode === 255 && SSH_FAILURE.test(r.stderr)) {
       if (/Host key verification failed/.test(r.stderr)) {
         // The pinned key no longer matches what the server offers: report both fingerprints.
-        const offered = await scanHostKeys(this.e, {
-          timeoutS: this.o.connectTimeoutS ?? CONNECT_TIMEOUT_S,
-          ...(this.o.env === undefined ? {} : { env: this.o.env }),
-        }).catch(() => []);
+        const offered = await scanHostKeys(this.e, scanOptions(this.o)).catch(() => []);
         throw mismatch(this.e, offered);
       }
       throw new PlumbError(

@@ -8,6 +8,7 @@ import type { Reconciler } from "../../reconciler.js";
 import { applyNetwork } from "./apply.js";
 import { desiredNetworks } from "./desired.js";
 import { observeNetwork } from "./observe.js";
+import { repairBlockers } from "./repair-blockers.js";
 import "./spec.js";
 
 const ops: KindDiffOps<"network"> = {
@@ -17,7 +18,13 @@ const ops: KindDiffOps<"network"> = {
   // it fail to start ("Parent device … doesn't exist") until it is recreated.
   repair: (o) =>
     o.facts.status && o.facts.status !== "Created"
-      ? { field: "status", before: o.facts.status }
+      ? {
+          field: "status",
+          before: o.facts.status,
+          note: o.facts.repairBlocked
+            ? `cannot be recreated while ${o.facts.repairBlocked} (not plumb's) use it: the apply refuses (PLB741)`
+            : "unfinished bridge: recreated, with the NICs of plumb's profiles and instances on it detached meanwhile",
+        }
       : undefined,
   blockDelete: (o) =>
     o.facts.kept ? `still used by instances plumb does not own (${o.facts.kept})` : undefined,
@@ -39,7 +46,14 @@ export const networkReconciler = {
     const out = [];
     for (const n of await live.networks()) {
       if (!n.managed) continue;
-      out.push(observeNetwork(n, scope.owner, await networkKeepers(n.used_by, live, scope)));
+      const observed = observeNetwork(n, scope.owner, await networkKeepers(n.used_by, live, scope));
+      const blocked =
+        observed.facts.status === "Created" ? [] : await repairBlockers(n.used_by, live, scope);
+      out.push(
+        blocked.length > 0
+          ? { ...observed, facts: { ...observed.facts, repairBlocked: blocked.join(", ") } }
+          : observed,
+      );
     }
     return out;
   },
