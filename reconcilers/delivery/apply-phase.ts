@@ -1,3 +1,7 @@
+// The contract phase of `plumb apply` (docs/delivery.md): after the Incus changes succeeded, the
+// plan's contract runs are delivered — instances through the Incus API, servers over SSH — with
+// the inputs re-read from the estate (secret references resolved only now, only in memory), signed
+// by the apply's keys, and every transition journaled and audited.
 import { appendAudit } from "../../core/audit/append.js";
 import { PlumbError } from "../../core/errors.js";
 import type { Estate } from "../../core/model/estate.js";
