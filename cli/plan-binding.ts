@@ -13,6 +13,7 @@ import {
   planGitFacts,
 } from "../core/io/git.js";
 import { readInfraInput } from "../core/io/read-infra.js";
+import { adoptSecrets } from "../core/redact/plan-secrets.js";
 import { StalePlanError } from "../reconcilers/apply/stale.js";
 import { selectChanged } from "../reconcilers/plan/changed-since.js";
 import { movedObjects, planDifferences } from "../reconcilers/plan/compare.js";
@@ -227,5 +228,6 @@ export async function verifiedSavedPlan(
       },
     );
   }
-  return plan;
+  // Same digests as the plan derived now: apply takes the sensitive values from it.
+  return adoptSecrets(plan, derived.plan);
 }
