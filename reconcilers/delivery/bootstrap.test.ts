@@ -90,6 +90,16 @@ describe("ensureBootstrap", () => {
     expect(readFileSync(L.state, "utf8")).toBe("3 42\n");
   });
 
+  it("finishes a bootstrap that was killed after the policy was written", async () => {
+    await ensureBootstrap(new LocalTransport(), files(3), { layout: L });
+    const next = files(4, SHA_B, 'ops.y namespaces="n" ssh-ed25519 BBBB\n');
+    writeFileSync(join(L.trust, "policy"), next.policy); // the crash: policy new, keys old
+    const t = new LocalTransport();
+    expect(await ensureBootstrap(t, next, { layout: L })).toBe("updated");
+    expect(t.puts).toEqual([join(L.trust, "allowed_signers")]);
+    expect(readFileSync(join(L.trust, "allowed_signers"), "utf8")).toBe(next.allowed_signers);
+  });
+
   it("repairs a loosened mode without rewriting the content", async () => {
     await ensureBootstrap(new LocalTransport(), files(3), { layout: L });
     chmodSync(join(L.trust, "allowed_signers"), 0o666);
