@@ -13,6 +13,7 @@ import {
   planGitFacts,
 } from "../core/io/git.js";
 import { readInfraInput } from "../core/io/read-infra.js";
+import { adoptSecrets } from "../core/redact/plan-secrets.js";
 import { StalePlanError } from "../reconcilers/apply/stale.js";
 import { selectChanged } from "../reconcilers/plan/changed-since.js";
 import { movedObjects, planDifferences } from "../reconcilers/plan/compare.js";
@@ -142,6 +143,32 @@ export async function assertPlanSource(
   }
 }
 
+/** What an apply depends on: the plan's inputs and the keyring (approvals are counted with it). */
+export const APPLY_INPUT_PATHS: readonly string[] = [...BOUND_PATHS, "keys"];
+
+/**
+ * Before an apply: the uncommitted files under infra/, templates/ and keys/ (null outside a git
+ * repository), with a warning naming them. Not a refusal: an operator applying the working tree
+ * by hand is allowed to; the audit trail records it (`dirty: true`). A saved plan is refused
+ * earlier when dirty (PLB915/PLB916) unless --allow-dirty.
+ */
+export async function warnDirtyInputs(
+  ctx: CommandContext,
+  root: string,
+  git: GitDriver = gitDriver(root),
+): Promise<readonly string[] | null> {
+  const dirty = await git.dirtyPaths(APPLY_INPUT_PATHS);
+  if (dirty === null || dirty.length === 0 || ctx.output.json) return dirty;
+  const s = ctx.output.style;
+  const shown = dirty.slice(0, 10).join(", ") + (dirty.length > 10 ? `, … (${dirty.length})` : "");
+  ctx.output.err(
+    s.yellow(
+      `warning: applying uncommitted changes: ${shown} — what Incus gets is not in git; the audit trail records dirty: true. Commit them (a reviewed, saved plan is refused while they are uncommitted).`,
+    ),
+  );
+  return dirty;
+}
+
 export function changedSinceOption(values: Record<string, unknown>): string | undefined {
   const v = values["changed-since"];
   if (v === undefined) return undefined;
@@ -201,5 +228,6 @@ export async function verifiedSavedPlan(
       },
     );
   }
-  return plan;
+  // Same digests as the plan derived now: apply takes the sensitive values from it.
+  return adoptSecrets(plan, derived.plan);
 }

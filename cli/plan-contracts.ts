@@ -1,9 +1,10 @@
 // What a plan needs for `contracts:`: the templates that pass the gatekeeper's manifest, assets
 // and hash stages (no linters: `plumb validate` runs those) with the loaded catalog, and the
-// server state reader (reconcilers/delivery/ssh/state.ts, loaded only when it exists).
+// server state reader (reconcilers/delivery/ssh/state.ts).
 import { readTemplates } from "../core/io/read-templates.js";
-import type { Estate, EstateMachine } from "../core/model/estate.js";
+import type { Estate } from "../core/model/estate.js";
 import type { TemplateSource } from "../generators/contract/hfc.js";
+import { serverStateReaderFor } from "../reconcilers/delivery/ssh/state.js";
 import {
   type ContractTemplateSet,
   estateHasContracts,
@@ -38,16 +39,12 @@ export async function loadContractTemplates(root: string): Promise<ContractTempl
   return { templates, actionHashes: lock?.actions ?? {} };
 }
 
-type StateModule = {
-  readServerContractState?: (m: EstateMachine) => ReturnType<ServerStateReader>;
-};
-
-/** The ssh helper's reader when it is built in; else every server reads as unreachable. */
-export async function serverStateReader(): Promise<ServerStateReader> {
-  const path = "../reconcilers/delivery/ssh/state.js";
-  const mod = (await import(path).catch(() => undefined)) as StateModule | undefined;
-  const read = mod?.readServerContractState;
-  return read ? (m) => read(m) : async () => "unreachable";
+/** Reads each server's recorded contract hashes over SSH (reconcilers/delivery/ssh/state.ts). */
+export function serverStateReader(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerStateReader {
+  return serverStateReaderFor(root, env);
 }
 
 /** The contract inputs of makePlan, or undefined when no machine declares a contract. */
@@ -55,6 +52,7 @@ export async function contractsForPlan(
   root: string,
   estate: Estate,
   noTargets: boolean,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<
   { templates: ContractTemplateSet; readServer: ServerStateReader | undefined } | undefined
 > {
@@ -62,6 +60,6 @@ export async function contractsForPlan(
   const needServers = !noTargets && estate.machines.some((m) => m.server && m.contracts.length);
   return {
     templates: await loadContractTemplates(root),
-    readServer: needServers ? await serverStateReader() : undefined,
+    readServer: needServers ? serverStateReader(root, env) : undefined,
   };
 }

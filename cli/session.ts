@@ -210,6 +210,7 @@ export async function planFromRepo(
       session.root,
       estate,
       noTargets ?? values["no-targets"] === true,
+      ctx.env,
     ),
   });
   return { ...made, estate };

@@ -10,6 +10,7 @@ import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
 import type { Estate } from "../../core/model/estate.js";
+import { withSecrets } from "../../core/redact/plan-secrets.js";
 import type { ChangeResult } from "../../reconcilers/apply/engine.js";
 import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
@@ -22,7 +23,7 @@ import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
 import { finishContracts, prepareContracts } from "../apply-contracts.js";
 import { reviewApprovals } from "../github-approvals.js";
 import { approvalState } from "../plan-approvals.js";
-import { verifiedSavedPlan } from "../plan-binding.js";
+import { verifiedSavedPlan, warnDirtyInputs } from "../plan-binding.js";
 import { policiesForPlan } from "../policies.js";
 import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
@@ -87,6 +88,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const reviews = await reviewApprovals(ctx.env, values, plan, policies.approval);
     for (const r of reviews.ignored)
       out.err(s.dim(`GitHub review ${r.review} by ${r.login} does not count: ${r.why}`));
+    // Uncommitted inputs: a warning and `dirty: true` in the audit trail, not a refusal.
+    const dirty = await warnDirtyInputs(ctx, session.root);
     const approvals = approvalState(
       plan,
       session.root,
@@ -105,7 +108,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     // Contract runs: keys, threshold, templates and policy are checked before anything changes.
-    const contracts = await prepareContracts(ctx, values, session.root, session.site, plan, estate);
+    const contracts = await prepareContracts(
+      ctx,
+      values,
+      session.root,
+      session.site,
+      plan,
+      estate,
+      approvals,
+    );
     if (plan.summary.actionable === 0 && !contracts) {
       // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
       const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);
@@ -144,7 +155,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const watcher = out.json ? undefined : watchApply(out, actionable, "apply");
     let contractResults: DeliveryResult[] = [];
     const report: ApplyReport = await runApply({
-      plan,
+      // The engine gets the real sensitive values; journal and audit keep the redacted plan.
+      plan: withSecrets(plan),
       driver: session.driver,
       target: session.target,
       options: {
@@ -171,6 +183,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
             format: logFormat(values["log-format"], ctx.env),
             env: ctx.env,
           }),
+          dirty,
         },
       ),
       onProgress: watcher?.onProgress,

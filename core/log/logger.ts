@@ -2,6 +2,7 @@
 // or PLUMB_LOG_FORMAT=json turns them on, PLUMB_LOG_LEVEL picks the level (default info). Every
 // line carries the run id; step loggers add the step. Off by default: people read the terminal view.
 import pino, { type Logger } from "pino";
+import { redactSecrets } from "../redact/plan-secrets.js";
 
 export type LogFormat = "json" | "off";
 export type { Logger };
@@ -31,7 +32,11 @@ export function runLogger(
       level: options.format === "off" ? "silent" : level,
       base: { run, component: options.component ?? "plumb" },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // The redaction hook: sensitive config values never reach a log line (core/redact/).
+        log: (obj) => redactSecrets(obj).value,
+      },
     },
     options.dest ?? pino.destination({ fd: 2, sync: true }),
   );

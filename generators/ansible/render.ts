@@ -4,6 +4,7 @@
 // false and {} are kept. Pure: returns each file's managed-section YAML body, sorted by path.
 import type { Estate, EstateDomain, EstateMachine } from "../../core/model/estate.js";
 import { assertSafeName } from "../../core/model/safe-path.js";
+import { redactConfig } from "../../core/redact/redact.js";
 import { emitYaml, type YamlValue } from "./yaml-emit.js";
 
 export const GENERATED_DIRS = ["inventory", "group_vars", "host_vars"] as const;
@@ -90,7 +91,7 @@ function groupVars(d: EstateDomain): Vars {
   v.incus_network = { name: d.network, subnet: d.subnet, gateway: d.gateway };
   v.subnet_id = d.subnetId;
   for (const _ in d.profiles) {
-    v.incus_profiles = d.profiles as YamlValue;
+    v.incus_profiles = redactProfiles(d.profiles) as YamlValue;
     break;
   }
   return v;
@@ -110,7 +111,9 @@ function hostVars(m: EstateMachine): Vars {
   // Passed through as declared (anklume keeps false and {} but drops absent keys).
   put(v, "instance_gpu", raw.gpu);
   put(v, "instance_profiles", raw.profiles);
-  put(v, "instance_config", raw.config);
+  // A secret (environment.*PASSWORD|TOKEN|SECRET|KEY) is never written into a committed file:
+  // its digest stands in (docs/security.md#secrets).
+  put(v, "instance_config", raw.config ? redactConfig(raw.config) : raw.config);
   put(v, "instance_devices", Object.keys(m.devices).length > 0 ? m.devices : raw.devices);
   put(v, "instance_storage_volumes", raw.storage_volumes as YamlValue);
   put(v, "instance_roles", raw.roles);
@@ -119,6 +122,15 @@ function hostVars(m: EstateMachine): Vars {
   put(v, "instance_snapshots_schedule", raw.snapshots_schedule);
   put(v, "instance_snapshots_expiry", raw.snapshots_expiry);
   return v;
+}
+
+function redactProfiles(profiles: EstateDomain["profiles"]): EstateDomain["profiles"] {
+  return Object.fromEntries(
+    Object.entries(profiles).map(([name, p]) => [
+      name,
+      p?.config ? { ...p, config: redactConfig(p.config) } : p,
+    ]),
+  );
 }
 
 /** anklume drops keys whose value is None; false, 0, "" and {} are kept. */

@@ -167,30 +167,25 @@ export class IncusTransport implements TargetTransport {
   }
 
   /**
-   * Sets one instance config key. A full PUT of what a fresh GET returned, guarded by its ETag
-   * (retried when the instance moved): a PATCH without `description` would blank it (Incus 6.0).
+   * Sets one instance config key. PATCH merges config, devices and profiles, but Incus 6.0 resets
+   * a description the body leaves out, so the current one is sent back under the ETag just read
+   * (a concurrent change is retried on the new state, never overwritten).
    */
   async setConfig(key: string, value: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const got = await this.#api.call("GET", this.#url(""));
-      const cur = got.metadata as Record<string, unknown> & { config?: Record<string, string> };
+      const { metadata, etag } = await this.#api.call("GET", this.#url(""), {
+        project: this.#project,
+      });
+      const description = (metadata as { description?: string }).description ?? "";
       try {
-        await this.#api.call("PUT", this.#url(""), {
+        await this.#api.call("PATCH", this.#url(""), {
           project: this.#project,
-          etag: got.etag,
-          body: {
-            ...(cur.architecture === undefined ? {} : { architecture: cur.architecture }),
-            config: { ...cur.config, [key]: value },
-            devices: cur.devices ?? {},
-            profiles: cur.profiles ?? [],
-            description: cur.description ?? "",
-            ephemeral: cur.ephemeral ?? false,
-            stateful: cur.stateful ?? false,
-          },
+          etag,
+          body: { description, config: { [key]: value } },
         });
         return;
       } catch (e) {
-        if (!(e instanceof PreconditionFailedError) || attempt >= 5) throw e;
+        if (!(e instanceof PreconditionFailedError) || attempt >= 3) throw e;
       }
     }
   }

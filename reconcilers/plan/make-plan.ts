@@ -9,6 +9,7 @@ import {
   DEFAULT_SHARED_VOLUMES_BASE,
   type Estate,
 } from "../../core/model/estate.js";
+import { holdSecrets, redactSecrets } from "../../core/redact/plan-secrets.js";
 import { type BridgeAddresses, buildDesired, type DesiredState } from "../desired.js";
 import type { HostDriver } from "../drivers/host/host-networks.js";
 import type { IncusDriver } from "../drivers/incus/types.js";
@@ -133,6 +134,9 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
           (await live.instances(project)).find((i) => i.name === name)?.config,
       })
     : [];
+  // Sensitive config values (environment.*PASSWORD…) enter the plan as digests; the values stay
+  // beside this plan object for apply (core/redact/plan-secrets.ts).
+  const { value: shown, secrets } = redactSecrets(changes);
   const plan = sealPlan({
     createdAt: input.now.toISOString(),
     tool: { name: "plumb", version: input.toolVersion },
@@ -151,7 +155,7 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     },
     host: { vmSupported, serverVersion: String(server.environment?.server_version ?? "") },
     observed: observedRecords(desired.objects, observation.observed, changes, scope),
-    changes,
+    changes: shown,
     files: input.files ?? [],
     contracts,
     risk: assessRisk(changes, observation.observed, {
@@ -161,5 +165,5 @@ export async function makePlan(input: MakePlanInput): Promise<MadePlan> {
     ...(input.renumbers?.length ? { renumbers: [...input.renumbers] } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   });
-  return { plan, desired, observation };
+  return { plan: holdSecrets(plan, secrets), desired, observation };
 }

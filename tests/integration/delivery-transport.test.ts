@@ -77,25 +77,6 @@ describe.skipIf(!HAVE_INCUS)("IncusTransport on a real container", { timeout: 12
     await expect(t.put("/etc/x", new Uint8Array(), "rw")).rejects.toMatchObject({ code: "PLB777" });
   });
 
-  it("sets one config key and keeps everything else (description, other keys)", async () => {
-    const before = await driver.getInstance("default", box.name);
-    await driver.updateInstance(
-      "default",
-      box.name,
-      {
-        ...before.value,
-        description: "kept",
-        config: { ...before.value.config, "user.other": "x" },
-      },
-      before.etag,
-    );
-    await t.setConfig("user.plumb.contract.motd", "sha256:abc");
-    const after = (await driver.getInstance("default", box.name)).value;
-    expect(after.description).toBe("kept");
-    expect(after.config["user.other"]).toBe("x");
-    expect(after.config["user.plumb.contract.motd"]).toBe("sha256:abc");
-  });
-
   it("runs argv without a shell and reports exit code, stdout and stderr", async () => {
     const r = await t.run([
       "sh",
@@ -105,6 +86,31 @@ describe.skipIf(!HAVE_INCUS)("IncusTransport on a real container", { timeout: 12
       "$(id) ; `id`",
     ]);
     expect(r).toEqual({ code: 3, stdout: "$(id) ; `id`", stderr: "err\n" });
+  });
+
+  it("records a config key without touching the description, other config or devices", async () => {
+    const url = `/1.0/instances/${box.name}?project=default`;
+    const before = await api.call("GET", url, { project: "default" });
+    await api.call("PATCH", url, {
+      project: "default",
+      etag: before.etag,
+      body: { description: "kept by setConfig", config: { "user.other": "x" } },
+    });
+    const read = async () =>
+      (await api.call("GET", url, { project: "default" })).metadata as {
+        description: string;
+        config: Record<string, string>;
+        devices: Record<string, unknown>;
+        profiles: string[];
+      };
+    const was = await read();
+    await t.setConfig("user.plumb.contract.motd", "sha256:abc");
+    const now = await read();
+    expect(now.description).toBe("kept by setConfig");
+    expect(now.config["user.plumb.contract.motd"]).toBe("sha256:abc");
+    expect(now.config["user.other"]).toBe("x");
+    expect(now.devices).toEqual(was.devices);
+    expect(now.profiles).toEqual(was.profiles);
   });
 
   it("kills a command past its timeout inside the instance", async () => {

@@ -54,6 +54,7 @@ const KNOWN_PREFIXES = [
   "boot.",
   "raw.",
   "snapshots.",
+  "environment.",
 ];
 export function checkKeys(config: Config, extra: readonly string[] = []): void {
   for (const k of Object.keys(config)) {
