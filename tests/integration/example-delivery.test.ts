@@ -73,7 +73,7 @@ function example(dir: string) {
     env: { ...process.env, HOME: join(dir, "home"), NO_COLOR: "1", PLUMB_LOCK_TIMEOUT: "300" },
     timeout: 900_000,
   });
-  return { code: r.status, out: `${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr}` };
+  return { code: r.status, out: `${r.stdout}\n--- stderr ---\n${r.stderr}` };
 }
 
 describe.skipIf(skip)(
@@ -90,14 +90,14 @@ describe.skipIf(skip)(
     it("first run: trust root, apply, every contract delivered; second run: nothing to do", () => {
       dir = copyCheckout();
       const first = example(dir);
-      expect(first.code, first.out.slice(-4000)).toBe(0);
+      expect(first.code, first.out.slice(-6000)).toBe(0);
       expect(first.out).toContain(
         "keys/ and templates.lock.sig.d/ are this repository's new trust root",
       );
       expect(first.out).toMatch(/Contracts: 11 succeeded, 0 failed/);
       expect(existsSync(join(dir, "keys", "keyring.json"))).toBe(true);
       const second = example(dir);
-      expect(second.code, second.out.slice(-4000)).toBe(0);
+      expect(second.code, second.out.slice(-6000)).toBe(0);
       expect(second.out).not.toContain("demo trust root");
       expect(second.out).not.toMatch(/Delivering \d+ contract/);
       const journals = readdirSync(join(dir, ".plumb", "journal"));
