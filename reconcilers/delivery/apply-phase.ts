@@ -43,8 +43,8 @@ export interface ContractPhaseInput {
   readonly parallelism: number;
   readonly timeoutMs: number;
   readonly onFailure: OnFailure;
-  /** Resolves a `{secret: NAME}` input (never logged, never journaled). */
-  resolveSecret(name: string, machine: string): string;
+  /** Resolves a `{secret: NAME}` input (core/redact/secrets.ts; never logged, never journaled). */
+  resolveSecret(name: string): string;
   readonly env: NodeJS.ProcessEnv;
   /** The apply's audit entry, so contract events hang under it. */
   readonly auditParent?: string;
@@ -69,24 +69,12 @@ export function resolveInputs(
   const values: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.inputs ?? {})) {
     if (isSecretRef(v)) {
-      const value = resolveSecret(v.secret, change.machine);
+      const value = resolveSecret(v.secret);
       secrets.push(value);
       values[k] = value;
     } else values[k] = v;
   }
   return { values, secrets };
-}
-
-/** `{secret: NAME}` from PLUMB_SECRET_<NAME> (docs/delivery.md "Secrets"). */
-export function envSecret(env: NodeJS.ProcessEnv) {
-  return (name: string, machine: string): string => {
-    const v = env[`PLUMB_SECRET_${name}`];
-    if (v === undefined || v === "")
-      throw new PlumbError("PLB786", `secret ${name} (for ${machine}) has no value`, {
-        hint: `export PLUMB_SECRET_${name}=… (never commit it)`,
-      });
-    return v;
-  };
 }
 
 function templateFor(templates: readonly TemplateSource[], change: ContractChange): TemplateSource {
