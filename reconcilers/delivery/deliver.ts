@@ -185,7 +185,9 @@ export async function deliverContracts(
         ]);
         if (mk.code !== 0)
           throw new Error(`mkdir ${dir}: ${mk.stderr.trim() || `exit ${mk.code}`}`);
-        for (const f of bundle.files) await t.put(`${dir}/${f.name}`, f.bytes, "0600");
+        // A fresh 0700 directory: nobody else can see a half-written file, so no rename per file.
+        for (const f of bundle.files)
+          await t.put(`${dir}/${f.name}`, f.bytes, "0600", { fresh: true });
       } catch (e) {
         throw failure("PLB777", e, secrets);
       }

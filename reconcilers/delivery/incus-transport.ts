@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import type { ApiClient } from "../drivers/incus/api-client.js";
 import { DriverError, NotFoundError, PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { Operation } from "../drivers/incus/types.js";
-import type { RunOptions, RunResult, TargetTransport } from "./transport.js";
+import type { PutOptions, RunOptions, RunResult, TargetTransport } from "./transport.js";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** The exit status `timeout` (coreutils and busybox) reports for a command it stopped. */
@@ -102,7 +102,7 @@ export class IncusTransport implements TargetTransport {
     return res.status === 200 ? res.body : "";
   }
 
-  async put(path: string, bytes: Uint8Array, mode: string): Promise<void> {
+  async put(path: string, bytes: Uint8Array, mode: string, opts: PutOptions = {}): Promise<void> {
     if (!posix.isAbsolute(path) || posix.normalize(path) !== path || path.endsWith("/"))
       throw new DriverError(
         "PLB777",
@@ -122,7 +122,7 @@ export class IncusTransport implements TargetTransport {
         },
       );
     const dir = posix.dirname(path);
-    const temp = `${dir}/.plumb-put.${randomBytes(6).toString("hex")}`;
+    const temp = opts.fresh ? path : `${dir}/.plumb-put.${randomBytes(6).toString("hex")}`;
     const push = () =>
       this.#api.call("POST", this.#url("/files", { path: temp }), {
         project: this.#project,
@@ -145,6 +145,7 @@ export class IncusTransport implements TargetTransport {
       await this.#mkdir(dir);
       await push();
     }
+    if (opts.fresh) return;
     const mv = await this.run(["mv", "-T", "-f", "--", temp, path]);
     if (mv.code !== 0) {
       await this.run(["rm", "-f", "--", temp]).catch(() => undefined);

@@ -13,12 +13,20 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
+export interface PutOptions {
+  /**
+   * The file is new, in a root-only directory this run just created (a bundle's run directory):
+   * no reader can see it half-written, so a transport may skip the temporary name and rename.
+   */
+  readonly fresh?: boolean;
+}
+
 export interface TargetTransport {
   /** The infra machine name this transport reaches. */
   readonly machine: string;
   readonly kind: "instance" | "server";
   /** Writes a file as root (parent directories created, mode like "0644"), atomically on the target. */
-  put(path: string, bytes: Uint8Array, mode: string): Promise<void>;
+  put(path: string, bytes: Uint8Array, mode: string, opts?: PutOptions): Promise<void>;
   /** Runs argv without a local shell (over SSH each word is quoted by core/shell/quote.ts). */
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Releases the connection (SSH control master, …). Safe to call twice. */
