@@ -143,6 +143,32 @@ export async function assertPlanSource(
   }
 }
 
+/** What an apply depends on: the plan's inputs and the keyring (approvals are counted with it). */
+export const APPLY_INPUT_PATHS: readonly string[] = [...BOUND_PATHS, "keys"];
+
+/**
+ * Before an apply: the uncommitted files under infra/, templates/ and keys/ (null outside a git
+ * repository), with a warning naming them. Not a refusal: an operator applying the working tree
+ * by hand is allowed to; the audit trail records it (`dirty: true`). A saved plan is refused
+ * earlier when dirty (PLB915/PLB916) unless --allow-dirty.
+ */
+export async function warnDirtyInputs(
+  ctx: CommandContext,
+  root: string,
+  git: GitDriver = gitDriver(root),
+): Promise<readonly string[] | null> {
+  const dirty = await git.dirtyPaths(APPLY_INPUT_PATHS);
+  if (dirty === null || dirty.length === 0 || ctx.output.json) return dirty;
+  const s = ctx.output.style;
+  const shown = dirty.slice(0, 10).join(", ") + (dirty.length > 10 ? `, … (${dirty.length})` : "");
+  ctx.output.err(
+    s.yellow(
+      `warning: applying uncommitted changes: ${shown} — what Incus gets is not in git; the audit trail records dirty: true. Commit them (a reviewed, saved plan is refused while they are uncommitted).`,
+    ),
+  );
+  return dirty;
+}
+
 export function changedSinceOption(values: Record<string, unknown>): string | undefined {
   const v = values["changed-since"];
   if (v === undefined) return undefined;

@@ -6,7 +6,9 @@
 // Each step's status, duration and output are kept in .plumb/runs/<run>/ (reconcile.json and
 // steps/<nn>-<step>.log); `--resume <run>` continues after the last completed step. Exit codes
 // are in docs/gitops.md (0 converged, 1 error, 2 changes left, 3 plan differs from the reviewed
-// one / stale, 4 lock held, 5 change freeze).
+// one / stale, 4 lock held, 5 change freeze, 6 approvals missing). The approvals step refuses
+// before the lock; policies.yml binds as the stricter of the commit's and --policy-base's (default:
+// the commit's first parent, i.e. the branch before the merge).
 import { createHash, randomBytes } from "node:crypto";
 import { $, fs, minimist, path, argv as zargv } from "zx";
 import { notify as notifyAll } from "./reconcile-notify.mjs";
@@ -30,6 +32,7 @@ const args = minimist(process.argv.slice(2), {
     "lock-timeout",
     "log-format",
     "root",
+    "policy-base",
   ],
   boolean: ["unreviewed", "allow-restart", "help"],
   alias: { h: "help" },
@@ -50,15 +53,23 @@ export const STEPS = [
   "notify",
 ];
 /** The job's exit codes: plumb's own (core/errors.ts ExitCode) plus 5 for a change freeze. */
-const EXIT = { ok: 0, error: 1, changes: 2, stale: 3, locked: 4, frozen: 5 };
+const EXIT = { ok: 0, error: 1, changes: 2, stale: 3, locked: 4, frozen: 5, approvals: 6 };
 
 if (args.help) {
   process.stdout.write(`usage: scripts/reconcile.mjs [--ref <commit>] [--reviewed-plan <plan.json> | --unreviewed]
                           [--resume <run>] [--allow-restart] [--freeze-override <why>]
                           [--webhook <url>] [--repo owner/name --pr N] [--lock-timeout s] [--log-format json]
+                          [--policy-base <ref>]
 Steps: ${STEPS.join(" → ")}
 Exit: 0 converged or nothing to do, 1 error, 2 changes left, 3 plan differs from the reviewed one or stale,
-      4 apply lock held, 5 change freeze. State and step logs: .plumb/runs/<run>/.
+      4 apply lock held, 5 change freeze, 6 approvals missing (refused before the lock).
+      State and step logs: .plumb/runs/<run>/.
+--policy-base: policies.yml there binds too (the stricter applies); default: the first parent of the commit.
+--pr: the PR's approving reviews by approvals.github_reviewers count (GITHUB_TOKEN).
+Examples:
+  node scripts/reconcile.mjs --reviewed-plan plan.json --pr 42
+  node scripts/reconcile.mjs --unreviewed --policy-base origin/main
+  node scripts/reconcile.mjs --resume 20261129-021500-r1a2b3c
 `);
   process.exit(0);
 }
@@ -102,6 +113,7 @@ if (args.resume) {
       repo: args.repo ?? null,
       pr: args.pr ?? null,
       lockTimeout: args["lock-timeout"] ?? process.env.PLUMB_LOCK_TIMEOUT ?? "0",
+      policyBase: args["policy-base"] ?? null,
     },
     steps: Object.fromEntries(STEPS.map((s) => [s, { status: "pending" }])),
     facts: {},
@@ -157,6 +169,51 @@ const changesDigest = (plan) =>
 const readPlan = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
 const actionable = (plan) =>
   plan.changes.filter((c) => c.action !== "orphan" && c.action !== "conflict");
+/** The applied plan: the reviewed one when given (its approvals are on it), else the run's. */
+const appliedPlanFile = () => o.reviewedPlan ?? planFile;
+/** policies.yml at this commit binds too (the stricter of it and the checked-out one applies). */
+const policyArgs = () => (state.facts.policyBase ? ["--policy-base", state.facts.policyBase] : []);
+/** The PR whose approving reviews count (needs a token to read them). */
+const reviewArgs = () =>
+  o.pr && process.env.GITHUB_TOKEN
+    ? ["--pr", String(o.pr), ...(o.repo ? ["--repo", o.repo] : [])]
+    : [];
+
+/** The apply's own phases, from its journal (.plumb/runs/<apply-run>/journal.ndjson). */
+function applyPhases(applyRun) {
+  if (!applyRun) return undefined;
+  let events = [];
+  try {
+    events = fs
+      .readFileSync(path.join(repo, ".plumb", "runs", applyRun, "journal.ndjson"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  } catch {
+    return undefined;
+  }
+  const at = (type) => events.find((e) => e.type === type)?.t;
+  const ms = (a, b) => (a && b ? Date.parse(b) - Date.parse(a) : null);
+  const changes = events.filter((e) => e.type === "change");
+  const snap = events.find((e) => e.type === "snapshots");
+  return {
+    run: applyRun,
+    lock: { at: at("locked") ?? null, stale_check_ms: ms(at("locked"), at("fresh")) },
+    snapshots: snap
+      ? {
+          name: snap.snapshot ?? null,
+          ms: ms(at("fresh"), snap.t),
+          count: (snap.results ?? []).length,
+        }
+      : null,
+    changes: {
+      ms: ms(snap?.t ?? at("fresh"), at("verified")),
+      done: changes.filter((c) => c.status === "done").length,
+      failed: changes.filter((c) => c.status === "failed").length,
+    },
+    unlocked: at("unlocked") ?? null,
+  };
+}
 
 // ---- the steps -------------------------------------------------------------------------------
 const run = {
@@ -172,7 +229,17 @@ const run = {
     ).stdout.trim();
     if (dirty) throw new StepError(EXIT.error, `the working tree is not clean:\n${dirty}`);
     state.facts.commit = (await $({ cwd: repo, nothrow: true })`git rev-parse HEAD`).stdout.trim();
-    return `at ${state.facts.commit}`;
+    // The policy before this commit binds too: a merge cannot lower the bar it is judged by.
+    state.facts.policyBase =
+      o.policyBase ??
+      ((
+        await $({
+          cwd: repo,
+          nothrow: true,
+        })`git rev-parse --verify -q ${`${state.facts.commit}^1`}`
+      ).stdout.trim() ||
+        null);
+    return `at ${state.facts.commit}${state.facts.policyBase ? `; policy base ${state.facts.policyBase.slice(0, 12)}` : ""}`;
   },
   async validate(step) {
     const r = await plumb(step, "validate");
@@ -211,16 +278,38 @@ const run = {
       );
     return `same changes as the reviewed plan ${state.facts.reviewedDigest}`;
   },
-  async approvals() {
-    // plumb apply refuses a plan lacking the approvals policies.yml requires (core/approvals);
-    // here the job records what the reviewed plan carries.
-    const source = o.reviewedPlan ? readPlan(o.reviewedPlan) : readPlan(planFile);
-    const n = Array.isArray(source.approvals) ? source.approvals.length : 0;
-    state.facts.approvals = n;
-    return `${n} approval signature(s) on the plan; counted and enforced by plumb apply`;
+  async approvals(step) {
+    // Refused here, before the lock, with who may approve and how many more; plumb apply counts
+    // them again (the same policy, keyring and reviews) before it changes anything.
+    if (state.facts.changes === 0) return "nothing to apply: no approvals needed";
+    const r = await plumb(
+      step,
+      "approve",
+      appliedPlanFile(),
+      "--check",
+      "--json",
+      ...policyArgs(),
+      ...reviewArgs(),
+    );
+    let v = {};
+    try {
+      v = JSON.parse(r.stdout);
+    } catch {}
+    const by = (v.approvers ?? []).map((a) => a.principal);
+    state.facts.approvers = by;
+    if (r.exitCode === 0 && v.ok === true)
+      return v.required > 0
+        ? `approved by ${by.join(", ")} (${by.length} of ${v.required} required)`
+        : "no approvals required by policies.yml";
+    if (v.error)
+      throw new StepError(
+        EXIT.approvals,
+        `${v.error.message}${v.error.hint ? ` — ${v.error.hint}` : ""}`,
+      );
+    throw new StepError(EXIT.error, "the approvals could not be checked (see the step log)");
   },
   async "freeze-check"(step) {
-    const r = await plumb(step, "freeze", "--json");
+    const r = await plumb(step, "freeze", "--json", ...policyArgs());
     if (r.exitCode === 0) return "no change freeze";
     let verdict = {};
     try {
@@ -240,7 +329,7 @@ const run = {
   },
   async apply(step) {
     if (state.facts.changes === 0) return "nothing to apply";
-    let file = o.reviewedPlan ?? planFile;
+    let file = appliedPlanFile();
     if (state.steps.apply.attempts > 1) {
       // Resumed after a crash mid-apply: what is left must be part of what was planned.
       const again = path.join(runDir, `plan-resume-${state.steps.apply.attempts}.json`);
@@ -258,7 +347,14 @@ const run = {
         );
       file = again;
     }
-    const flags = ["--yes", "--json", "--lock-timeout", String(o.lockTimeout)];
+    const flags = [
+      "--yes",
+      "--json",
+      "--lock-timeout",
+      String(o.lockTimeout),
+      ...policyArgs(),
+      ...reviewArgs(),
+    ];
     if (o.allowRestart) flags.push("--allow-restart");
     if (o.freezeOverride) flags.push("--freeze-override", o.freezeOverride);
     const r = await plumb(step, "apply", file, ...flags);
@@ -270,6 +366,10 @@ const run = {
     state.facts.done = (report.results ?? []).filter((x) => x.status === "done").length;
     state.facts.failed = (report.results ?? []).filter((x) => x.status === "failed").length;
     state.facts.snapshot = report.snapshot ?? null;
+    // lock → snapshots → changes happen in that one process (docs/reconcile.md says why); each
+    // phase is recorded here from the apply's journal.
+    const phases = applyPhases(report.run);
+    if (phases) state.steps.apply.phases = [...(state.steps.apply.phases ?? []), phases];
     if (r.exitCode === 3)
       throw new StepError(EXIT.stale, "live Incus moved since the plan (exit 3)");
     if (r.exitCode === 4) throw new StepError(EXIT.locked, "another apply holds the lock (exit 4)");

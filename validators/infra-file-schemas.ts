@@ -73,6 +73,14 @@ export const policiesFileSchema = {
         github_reviewers: { type: "array", items: { type: "string" } },
       },
     },
+    // Read by reconcilers/delivery/policy.ts (docs/delivery.md).
+    contracts: {
+      type: ["object", "null"],
+      description:
+        "What `plumb apply` does after a contract run fails: stop (default; the remaining runs are not started) or continue (docs/delivery.md).",
+      additionalProperties: false,
+      properties: { on_failure: { enum: ["stop", "continue"] } },
+    },
   },
   $defs,
 } as const;

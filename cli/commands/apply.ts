@@ -9,18 +9,21 @@ import { ExitCode, PlumbError, UsageError } from "../../core/errors.js";
 import { assertNotFrozen, freezeOverride } from "../../core/freeze/guard.js";
 import { PreApplyState, RunJournal, timestamp } from "../../core/io/plumb-state.js";
 import { logFormat, runLogger } from "../../core/log/logger.js";
+import type { Estate } from "../../core/model/estate.js";
 import { withSecrets } from "../../core/redact/plan-secrets.js";
 import type { ChangeResult } from "../../reconcilers/apply/engine.js";
 import { type ApplyReport, runApply } from "../../reconcilers/apply/run-apply.js";
 import { settleOperations } from "../../reconcilers/apply/settle.js";
+import type { DeliveryResult } from "../../reconcilers/delivery/deliver.js";
 import { releaseStaleLock } from "../../reconcilers/lock/incus-lock.js";
 import { processLockEnv } from "../../reconcilers/lock/process-env.js";
 import { type Change, isActionable } from "../../reconcilers/model.js";
 import { type PlanDocument, summarize } from "../../reconcilers/plan/plan-document.js";
 import { DEFAULT_KEEP } from "../../reconcilers/snapshots/pre-apply.js";
+import { finishContracts, prepareContracts } from "../apply-contracts.js";
 import { reviewApprovals } from "../github-approvals.js";
 import { approvalState } from "../plan-approvals.js";
-import { verifiedSavedPlan } from "../plan-binding.js";
+import { verifiedSavedPlan, warnDirtyInputs } from "../plan-binding.js";
 import { policiesForPlan } from "../policies.js";
 import { watchApply } from "../render/apply-progress.js";
 import { renderPlanHuman, summaryText } from "../render/plan-human.js";
@@ -50,6 +53,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   try {
     let plan: PlanDocument;
     let replan: (() => Promise<readonly Change[]>) | undefined;
+    let estate: Estate;
     const file = positionals[0];
     const allowDirty = values["allow-dirty"] === true;
     if (file !== undefined) {
@@ -64,9 +68,10 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
         );
       }
       plan = await verifiedSavedPlan(ctx, values, session, file, allowDirty);
+      estate = loadEstate(ctx, values).estate;
     } else {
       // Operations an interrupted apply left running would race this plan: let them finish.
-      const { estate } = loadEstate(ctx, values);
+      estate = loadEstate(ctx, values).estate;
       await settleOperations(session.driver, new Set(estate.domains.map((d) => d.project)), {
         timeoutMs: 120_000,
         onWait: (n) =>
@@ -83,6 +88,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const reviews = await reviewApprovals(ctx.env, values, plan, policies.approval);
     for (const r of reviews.ignored)
       out.err(s.dim(`GitHub review ${r.review} by ${r.login} does not count: ${r.why}`));
+    // Uncommitted inputs: a warning and `dirty: true` in the audit trail, not a refusal.
+    const dirty = await warnDirtyInputs(ctx, session.root);
     const approvals = approvalState(
       plan,
       session.root,
@@ -100,7 +107,17 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       );
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
-    if (plan.summary.actionable === 0) {
+    // Contract runs: keys, threshold, templates and policy are checked before anything changes.
+    const contracts = await prepareContracts(
+      ctx,
+      values,
+      session.root,
+      session.site,
+      plan,
+      estate,
+      approvals,
+    );
+    if (plan.summary.actionable === 0 && !contracts) {
       // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
       const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);
       if (stale)
@@ -121,7 +138,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
       const go = await confirm(
         ctx,
         "\nDo you want to perform these actions?",
-        `apply would make ${plan.summary.actionable} change(s)`,
+        `apply would make ${plan.summary.actionable} change(s)${contracts ? ` and run ${contracts.runs.length} contract(s)` : ""}`,
       );
       if (!go) {
         out.err("Apply cancelled.");
@@ -136,6 +153,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     const leaseSeconds = intOption({ "lock-lease": ctx.env.PLUMB_LOCK_LEASE }, "lock-lease", 60, 3);
     const actionable = plan.changes.filter(isActionable).length;
     const watcher = out.json ? undefined : watchApply(out, actionable, "apply");
+    let contractResults: DeliveryResult[] = [];
     const report: ApplyReport = await runApply({
       // The engine gets the real sensitive values; journal and audit keep the redacted plan.
       plan: withSecrets(plan),
@@ -165,17 +183,29 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
             format: logFormat(values["log-format"], ctx.env),
             env: ctx.env,
           }),
+          dirty,
         },
       ),
       onProgress: watcher?.onProgress,
       ...(replan ? { replan } : {}),
+      ...(contracts
+        ? {
+            afterChanges: async () => {
+              watcher?.progress.stop();
+              if (!out.json)
+                out.err(s.bold(`\nDelivering ${contracts.runs.length} contract run(s):`));
+              contractResults = await contracts.deliver(runId, session.driver.api);
+            },
+          }
+        : {}),
     }).finally(() => watcher?.progress.stop());
     if (report.snapshot) preApply.writeHistory(preApply.history().slice(-keep));
     await anchorAudit(session.driver, session.root, plan.owner).catch((e) =>
       out.err(s.yellow(`audit anchor not moved: ${(e as Error).message}`)),
     );
-    await journal.writeJson("result.json", report);
-    return finish(ctx, plan, report, runId);
+    await journal.writeJson("result.json", { ...report, contracts: contractResults });
+    const code = finish(ctx, plan, report, runId, contracts ? contractResults : undefined);
+    return contracts ? Math.max(code, finishContracts(ctx, contractResults)) : code;
   } catch (e) {
     throw auditFailure(session.root, "plumb apply", e);
   } finally {
@@ -198,6 +228,7 @@ function finish(
   plan: PlanDocument,
   report: ApplyReport,
   runId: string,
+  contracts?: readonly DeliveryResult[],
 ): number {
   const out = ctx.output;
   const s = out.style;
@@ -207,10 +238,11 @@ function finish(
   if (out.json) {
     out.writeJson({
       version: 1,
-      ok: failed === 0,
+      ok: failed === 0 && !contracts?.some((c) => c.status === "FAILED"),
       run: runId,
       snapshot: report.snapshot ?? null,
       ...report,
+      ...(contracts ? { contracts } : {}),
     });
   } else {
     out.err("");

@@ -159,7 +159,7 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     case "trust": {
       if (!a1)
         throw new UsageError(
-          "plumb keys trust <public key file or line> --principal <name> [--role contract|keyring …]",
+          "plumb keys trust <public key file or line> --principal <name> [--role contract|keyring|approver|operator|support|admin …]",
         );
       if (!values.principal) throw new UsageError("--principal <name> is required");
       const root = ctx.repoRoot();

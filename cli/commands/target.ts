@@ -1,13 +1,12 @@
 // `plumb target bootstrap <machine> [--dry-run]`: installs or updates what a contract target needs
 // (trust files, plumb-verify, state, run, contracts and log directories) over the machine's own
 // channel — the Incus API for an instance, OpenSSH for a `type: server` — with the same code apply
-// runs before delivering (reconcilers/delivery/bootstrap.ts; docs/delivery.md).
+// runs before delivering (reconcilers/delivery/bootstrap.ts; docs/servers.md).
 import { PlumbError, UsageError } from "../../core/errors.js";
-import type { EstateMachine } from "../../core/model/estate.js";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
 import { bootstrapTarget } from "../../reconcilers/delivery/bootstrap.js";
 import { IncusTransport } from "../../reconcilers/delivery/incus-transport.js";
-import { type ServerAddress, toEndpoint } from "../../reconcilers/delivery/ssh/endpoint.js";
+import { toEndpoint } from "../../reconcilers/delivery/ssh/endpoint.js";
 import { SshTransport, sshOptionsFor } from "../../reconcilers/delivery/ssh/transport.js";
 import type { TargetTransport } from "../../reconcilers/delivery/transport.js";
 import { loadEstate, openIncusApi, openKeyring } from "../session.js";
@@ -34,8 +33,8 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const { chain } = openKeyring(ctx, values);
   const files = targetTrustFiles(chain.keyring, chain.sha256);
   const dryRun = values["dry-run"] === true;
-  // `server` is filled for `type: server` machines (core/model/estate.ts).
-  const server = (machine as EstateMachine & { readonly server?: ServerAddress }).server;
+  const server = machine.server; // set exactly for `type: server` machines
+
   let t: TargetTransport;
   let release = () => {};
   if (server !== undefined) {

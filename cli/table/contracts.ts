@@ -219,7 +219,8 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
     summary:
       "Manage signing keys and the repo keyring (keys/keyring.json), export trust files for targets",
     description:
-      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract, approver), thresholds, expiry and\n" +
+      "The keyring lists trusted Ed25519 keys, their roles (keyring, contract, approver; operator, support, admin: what\n" +
+      "catalog actions require of the keys signing a contract at apply), thresholds, expiry and\n" +
       "revocations. It is canonical JSON signed by its own keyring role; a change to a signed version is archived in\n" +
       "keys/history/<N>/ and makes N+1, signed by the keyring keys of N and of N+1. Every command walks this chain from\n" +
       "a pinned root: this machine's record of the highest version it verified, PLUMB_KEYRING_PIN=<version>:<sha256>\n" +
@@ -249,7 +250,8 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       role: {
         type: "string",
         multiple: true,
-        description: "trust: contract (default), keyring and/or approver (repeatable)",
+        description:
+          "trust: contract (default), keyring, approver, operator, support and/or admin (repeatable)",
       },
       "valid-before": {
         type: "string",
@@ -278,6 +280,10 @@ export const CONTRACT_COMMANDS: readonly CommandSpec[] = [
       [
         "plumb keys trust bob.pub --principal bob --role contract && plumb keys threshold contract 2",
         "Require two approvers for contracts",
+      ],
+      [
+        "plumb keys trust carol.pub --principal carol --role contract --role operator",
+        "Carol may sign contracts whose catalog actions require the operator role",
       ],
       [
         "plumb keys verify",

@@ -127,9 +127,13 @@ export function reconcileCommands(): CommandSpec[] {
         "Then re-reads every object the plan read under the lock (exit 3 if anything moved). Takes the lock stored in Incus\n" +
         "(exit 4 if held), snapshots every existing instance the plan touches as pre-apply-YYYYMMDD-HHMMSS (keeps the\n" +
         "newest --keep per instance), applies in dependency order with bounded parallelism, journals every step in\n" +
-        ".plumb/runs/<run-id>/ and re-plans. Exit 0 converged, 1 failure, 2 changes left (e.g. restarts not allowed).",
+        ".plumb/runs/<run-id>/ and re-plans. Then, under the same lock and only if every change succeeded, delivers the\n" +
+        "plan's contract runs: forged and signed in memory with --sign-key (or site.yml signing.keys; they must reach\n" +
+        "the keyring's contract threshold, checked before any change), sent to each machine (Incus API or SSH), verified\n" +
+        "and run there by plumb-verify, journaled in .plumb/journal/ (`plumb contracts status`; docs/delivery.md).\n" +
+        "Exit 0 converged, 1 failure (a change or a contract run), 2 changes left (e.g. restarts not allowed).",
       usage:
-        "plumb apply [plan.json] [--yes] [--allow-restart] [--allow-dirty] [--no-snapshot] [--keep N] [--limit <domain>] [--parallelism N]",
+        "plumb apply [plan.json] [--yes] [--allow-restart] [--allow-dirty] [--no-snapshot] [--keep N] [--limit <domain>] [--parallelism N] [--sign-key <file>…] [--contract-parallelism N] [--contract-timeout S]",
       positionals: { min: 0, max: 1 },
       options: {
         ...planningOptions(),
@@ -178,11 +182,38 @@ export function reconcileCommands(): CommandSpec[] {
           description:
             "Apply a plan that moves existing addresses away from addresses.lock.yml (refused otherwise)",
         },
+        "sign-key": {
+          type: "string",
+          multiple: true,
+          valueName: "file",
+          description:
+            "Sign delivered contracts with this OpenSSH Ed25519 private key (repeatable; default: site.yml signing.keys)",
+        },
+        "contract-parallelism": {
+          type: "string",
+          valueName: "n",
+          description:
+            "Machines receiving contracts at once (default 8; one machine's contracts run in order)",
+        },
+        "contract-timeout": {
+          type: "string",
+          valueName: "s",
+          description:
+            "Seconds one contract run (verifier + contract) may take on its target (default 300)",
+        },
         "policy-base": POLICY_BASE_OPTION,
         ...REVIEW_OPTIONS,
       },
       examples: [
         ["plumb apply", "Plan, confirm, apply"],
+        [
+          "plumb apply --yes --sign-key ~/.config/plumb/keys/id_ed25519",
+          "Apply, then deliver the declared contracts signed with your key",
+        ],
+        [
+          "plumb apply --yes --sign-key a.key --sign-key b.key --contract-timeout 900",
+          "A contract threshold of two, and slow package installs",
+        ],
         ["plumb apply --allow-renumber --yes", "Apply a deliberate subnet_id/ip change"],
         ["plumb apply plan.json --yes", "Apply a reviewed plan (refused if stale)"],
         ["plumb apply --allow-restart --yes", "Also apply changes that restart running instances"],

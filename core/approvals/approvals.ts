@@ -10,7 +10,7 @@ import { dearmorSshsig, parseSshsigBlob, signSshsig, verifySshsig } from "../sig
 import { type Keyring, keyText, namespaceFor } from "../trust/keyring.js";
 import { parseIsoZ } from "../trust/time.js";
 import type { ApprovalPolicy, Requirement } from "./policy.js";
-import type { PlanRisk, RiskKind } from "./risk.js";
+import { type ContractRiskInput, contractRiskItems, type PlanRisk, type RiskKind } from "./risk.js";
 
 export const APPROVER_ROLE = "approver";
 
@@ -50,11 +50,17 @@ export function requiredApprovals(
   plan: {
     readonly risk?: PlanRisk | undefined;
     readonly summary?: { readonly actionable: number };
+    readonly contracts?: readonly ContractRiskInput[];
   },
   policy: ApprovalPolicy,
   extraRisks: readonly { readonly id: string; readonly risks: readonly RiskKind[] }[] = [],
 ): Requirements {
-  const items = [...(plan.risk?.items ?? []), ...extraRisks];
+  // High-risk contract runs count from the sealed plan.contracts too (deduplicated by id).
+  const known = new Set((plan.risk?.items ?? []).map((i) => `${i.id} ${i.risks.join(",")}`));
+  const contractItems = contractRiskItems(plan.contracts).filter(
+    (i) => !known.has(`${i.id} ${i.risks.join(",")}`),
+  );
+  const items = [...(plan.risk?.items ?? []), ...contractItems, ...extraRisks];
   const reasons: { risk: Requirement; needs: number; ids: string[] }[] = [];
   const anyNeeds = policy.required.any ?? 0;
   if (anyNeeds > 0 && (plan.summary?.actionable ?? items.length) > 0)
@@ -62,7 +68,11 @@ export function requiredApprovals(
   const byRisk = new Map<RiskKind, string[]>();
   for (const i of items) for (const r of i.risks) byRisk.set(r, [...(byRisk.get(r) ?? []), i.id]);
   for (const [risk, ids] of byRisk) {
-    const needs = policy.required[risk] ?? 0;
+    // A high-risk contract always needs at least one approval (issue 12: fail closed).
+    const needs =
+      risk === "high-risk-contract"
+        ? Math.max(1, policy.required[risk] ?? 1)
+        : (policy.required[risk] ?? 0);
     if (needs > 0) reasons.push({ risk, needs, ids });
   }
   const forbidden = (plan.risk?.items ?? [])

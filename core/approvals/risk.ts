@@ -70,10 +70,39 @@ function deleteProtected(c: Change, observed: ReadonlyMap<string, ObservedObject
   return config["security.protection.delete"] === "true";
 }
 
+/** What risk needs of a planned contract run (reconcilers/plan/contract-change.ts). */
+export interface ContractRiskInput {
+  readonly machine: string;
+  readonly name: string;
+  readonly action: string;
+  readonly risk: string;
+  readonly consent: string;
+}
+
+/**
+ * Contract runs that count as `high-risk-contract`: HIGH risk or ELEVATED_CONFIRM consent (an
+ * unknown value counts too: fail closed). Read defensively: a plan without contracts has none.
+ */
+export function contractRiskItems(
+  contracts: readonly ContractRiskInput[] | undefined | null,
+): RiskItem[] {
+  if (!Array.isArray(contracts)) return [];
+  return contracts
+    .filter((c) => c?.action === "run")
+    .filter(
+      (c) =>
+        c.consent === "ELEVATED_CONFIRM" ||
+        !["NONE", "NOTICE", "CONFIRM"].includes(c.consent) ||
+        (c.risk !== "low" && c.risk !== "medium"),
+    )
+    .map((c) => ({ id: `contract:${c.machine}/${c.name}`, risks: ["high-risk-contract"] }));
+}
+
 export function assessRisk(
   changes: readonly Change[],
   observed: readonly ObservedObject[],
   ctx: RiskContext,
+  contracts?: readonly ContractRiskInput[],
 ): PlanRisk {
   const byId = new Map(observed.map((o) => [`${o.ref.kind}:${o.ref.project}/${o.ref.name}`, o]));
   const items: RiskItem[] = [];
@@ -94,6 +123,7 @@ export function assessRisk(
       ...(trust !== undefined ? { trustLevel: trust } : {}),
     });
   }
+  items.push(...contractRiskItems(contracts));
   return { items };
 }
 

@@ -17,6 +17,7 @@ export const AUDIT_TYPES = [
   "rollback",
   "contract.verify",
   "contract.run",
+  "contract.denied",
   "refusal",
   "freeze.override",
   "drift",

@@ -50,7 +50,13 @@ export function auditedJournal(
   run: string,
   plan: PlanLike,
   journal: Journal,
-  options: { logger?: Logger; command?: string; now?: () => Date } = {},
+  options: {
+    logger?: Logger;
+    command?: string;
+    now?: () => Date;
+    /** Uncommitted files under infra/, templates/, keys/ (null: no git repository). */
+    dirty?: readonly string[] | null;
+  } = {},
 ): Journal {
   const now = options.now ?? (() => new Date());
   const started = now().getTime();
@@ -63,6 +69,12 @@ export function auditedJournal(
       digest: plan.digest,
       summary: plan.summary,
       command: options.command ?? "plumb apply",
+      ...(options.dirty === undefined
+        ? {}
+        : {
+            dirty: options.dirty === null ? null : options.dirty.length > 0,
+            ...(options.dirty?.length ? { dirty_paths: options.dirty.slice(0, 50) } : {}),
+          }),
     },
   });
   const add = (type: AuditType, priority: Priority, payload: Record<string, unknown>) =>

@@ -5,6 +5,7 @@
 //   bridge_addresses:  declared | none                      PLUMB_BRIDGE_ADDRESSES      --bridge-addresses
 //   storage_pool:      default                              PLUMB_STORAGE_POOL
 //   incus:             {url, client_cert, client_key, server_cert | server_fingerprint} (remote)
+//   signing:           {keys: [private key file, …]}   the keys `plumb apply` signs contracts with
 // and the incus CLI's remotes (read-only) to resolve `remote:alias` images.
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -25,6 +26,7 @@ export interface SiteFile {
     readonly server_cert?: string;
     readonly server_fingerprint?: string;
   };
+  readonly signing?: { readonly keys?: readonly string[] };
 }
 
 export interface SiteFlags {
@@ -42,9 +44,11 @@ export interface Site {
   readonly storagePool: string;
   readonly incus: SiteFile["incus"];
   readonly remotes: Record<string, { addr: string; protocol: string }>;
+  /** Private key files (absolute) `plumb apply` signs delivered contracts with (docs/delivery.md). */
+  readonly signingKeys: readonly string[];
 }
 
-const SITE_KEYS = ["image_map", "bridge_addresses", "storage_pool", "incus"];
+const SITE_KEYS = ["image_map", "bridge_addresses", "storage_pool", "incus", "signing"];
 
 function bad(message: string): PlumbError {
   return new PlumbError("PLB725", message);
@@ -142,6 +146,13 @@ export function loadSite(root: string, env: NodeJS.ProcessEnv, flags: SiteFlags 
       }
     : undefined;
   if (!incus?.url) used("INCUS_SOCKET", env.INCUS_SOCKET || env.INCUS_DIR);
+  const keys = file.signing?.keys ?? [];
+  if (
+    (file.signing !== undefined && (typeof file.signing !== "object" || file.signing === null)) ||
+    !Array.isArray(keys) ||
+    keys.some((k) => typeof k !== "string" || k === "")
+  )
+    throw bad("site.yml: signing must be {keys: [path of a private key file, …]}");
   return {
     sources,
     imageMapPairs: pairs,
@@ -149,5 +160,9 @@ export function loadSite(root: string, env: NodeJS.ProcessEnv, flags: SiteFlags 
     storagePool: env.PLUMB_STORAGE_POOL || file.storage_pool || "default",
     incus,
     remotes: incusRemotes(env),
+    // ~ is the home directory; relative paths are from the repository root.
+    signingKeys: keys.map((k) =>
+      k.startsWith("~/") ? join(env.HOME ?? homedir(), k.slice(2)) : resolve(root, k),
+    ),
   };
 }

@@ -115,6 +115,68 @@ describe("runApply on the fake Incus", () => {
     expect(records).toEqual([]);
   });
 
+  it("runs the contract phase under the lock after the changes, and only when they all succeeded", async () => {
+    const estate = estateFromYaml(ESTATE);
+    let lockHeld: string | undefined;
+    const report = await runApply({
+      plan: await plan(estate),
+      driver: d,
+      target: d.target,
+      options: OPTIONS,
+      run: "run-contracts",
+      command: "plumb apply",
+      lockEnv: env(),
+      timestamp: "20260101-000000",
+      recordSnapshots: async () => undefined,
+      journal: (type) => void journal.push(type),
+      afterChanges: async () => {
+        lockHeld = (await d.getProject("default")).value.config["user.plumb.lock"];
+      },
+    });
+    expect(report.results.every((r) => r.status === "done")).toBe(true);
+    expect(lockHeld).toContain("run-contracts");
+    expect(journal.indexOf("contracts-start")).toBeGreaterThan(journal.indexOf("locked"));
+    expect(journal.indexOf("contracts-end")).toBeLessThan(journal.indexOf("unlocked"));
+  });
+
+  it("skips the contract phase when a change failed", async () => {
+    fake.intercept = (r) =>
+      r.method === "POST" &&
+      r.path.startsWith("/1.0/projects") &&
+      (r.body as { name?: string }).name === "data"
+        ? {
+            status: 500,
+            body: JSON.stringify({
+              type: "error",
+              error_code: 500,
+              error: "disk full",
+              status_code: 0,
+              operation: "",
+              status: "",
+              metadata: null,
+            }),
+          }
+        : undefined;
+    let ran = false;
+    const report = await runApply({
+      plan: await plan(estateFromYaml(ESTATE)),
+      driver: d,
+      target: d.target,
+      options: OPTIONS,
+      run: "run-fail",
+      command: "plumb apply",
+      lockEnv: env(),
+      timestamp: "20260101-000000",
+      recordSnapshots: async () => undefined,
+      journal: () => undefined,
+      afterChanges: async () => {
+        ran = true;
+      },
+    });
+    expect(report.results.some((r) => r.status === "failed")).toBe(true);
+    expect(ran).toBe(false);
+  });
+
   it("snapshots the instances an update touches, then updates them", async () => {
     const estate = estateFromYaml(ESTATE);
     await apply(await plan(estate));

@@ -57,6 +57,11 @@ export interface ApplyInput {
   onProgress?(p: ApplyProgress): void;
   /** Changes still needed after applying: a fresh full plan when the estate is at hand. */
   replan?(): Promise<readonly Change[]>;
+  /**
+   * Runs under the lock after every Incus change succeeded and was verified (the contract
+   * phase, docs/delivery.md); skipped when a change failed.
+   */
+  afterChanges?(): Promise<void>;
 }
 
 export interface ApplyReport {
@@ -176,6 +181,12 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
         why: r.status === "failed" ? `failed: ${r.error?.message}` : `skipped: ${r.detail}`,
       }));
     const remaining = input.replan ? await input.replan() : undefined;
+    if (input.afterChanges && notDone.length === 0) {
+      await lock.check();
+      input.journal("contracts-start");
+      await input.afterChanges();
+      input.journal("contracts-end");
+    }
     input.journal("verified", {
       unconverged: [...notDone, ...verified],
       remaining: remaining?.length,

@@ -1,3 +1,5 @@
+// ensureBootstrap over a local transport (real sh, real files) with the target layout in a scratch
+// directory: install, current, partial updates, repairs, refusals (newer or forked keyring, links).
 import {
   chmodSync,
   mkdirSync,
@@ -88,6 +90,16 @@ describe("ensureBootstrap", () => {
     expect(r.previousKeyringVersion).toBe(3);
     expect(t.puts).toEqual([join(L.trust, "policy"), join(L.trust, "allowed_signers")]);
     expect(readFileSync(L.state, "utf8")).toBe("3 42\n");
+  });
+
+  it("finishes a bootstrap that was killed after the policy was written", async () => {
+    await ensureBootstrap(new LocalTransport(), files(3), { layout: L });
+    const next = files(4, SHA_B, 'ops.y namespaces="n" ssh-ed25519 BBBB\n');
+    writeFileSync(join(L.trust, "policy"), next.policy); // the crash: policy new, keys old
+    const t = new LocalTransport();
+    expect(await ensureBootstrap(t, next, { layout: L })).toBe("updated");
+    expect(t.puts).toEqual([join(L.trust, "allowed_signers")]);
+    expect(readFileSync(join(L.trust, "allowed_signers"), "utf8")).toBe(next.allowed_signers);
   });
 
   it("repairs a loosened mode without rewriting the content", async () => {

@@ -2,7 +2,7 @@
 // /etc/plumb/trust (allowed_signers, revoked_keys, policy, plumb-verify), the state, run, contracts
 // and log directories, root-owned with safe modes, and the replay state on first use. One probe
 // call reads what is there (hashes, owners, modes); only what differs is rewritten; a target that
-// trusts a newer keyring is refused (PLB788), never lowered (docs/delivery.md, "Bootstrap").
+// trusts a newer keyring is refused (PLB788), never lowered (docs/servers.md, "plumb target bootstrap").
 import { createHash } from "node:crypto";
 import { PlumbError } from "../../core/errors.js";
 import type { TargetTrustFiles } from "../../core/trust/target-files.js";
@@ -166,7 +166,7 @@ export async function bootstrapTarget(
       throw new PlumbError(
         "PLB789",
         `bootstrap of ${t.machine}: ${what} failed (exit ${r.code})${r.stderr.trim() ? `: ${r.stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`,
-        { hint: "run `plumb target bootstrap <machine>` again; see docs/delivery.md" },
+        { hint: "run `plumb target bootstrap <machine>` again; see docs/servers.md" },
       );
     return r;
   };
@@ -275,7 +275,7 @@ export async function bootstrapTarget(
   return report;
 }
 
-/** Installs or updates what a target needs to verify and run contracts (docs/delivery.md). */
+/** Installs or updates what a target needs to verify and run contracts (docs/servers.md). */
 export async function ensureBootstrap(
   t: TargetTransport,
   files: TargetFiles,

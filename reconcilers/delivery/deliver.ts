@@ -295,7 +295,8 @@ export async function deliverContracts(
               t = await deps.transport(change);
             } catch (e) {
               // Unreachable target: every run of it fails with the transport's reason.
-              const f = failure("PLB777", e, []);
+              // A transport's own refusal keeps its code (host key mismatch PLB790, …).
+              const f = failure(e instanceof PlumbError ? e.code : "PLB777", e, []);
               for (const c of list.slice(results.length)) {
                 const base = { machine: c.machine, contract: c.name, hash: c.hash };
                 journal({ ...base, template: c.template, status: "PENDING" });

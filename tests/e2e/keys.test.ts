@@ -58,7 +58,14 @@ describe("keys and multi-approver contracts", () => {
     expect(
       plumb(["contract", "forge", "motd", "--input", "banner=hi", "--target", "web-1"]).stderr,
     ).toContain("error[PLB838]");
-    ok(["templates", "sign", "--key", join(root, "bob")]);
+    // Bob co-signs the lock through ssh-agent (plumb never reads his key file).
+    expect(
+      spawnSync("ssh-add", ["-q", join(root, "bob")], {
+        env: { ...process.env, SSH_AUTH_SOCK: agentSock },
+      }).status,
+    ).toBe(0);
+    const lockSigned = ok(["templates", "sign", "--agent"], { SSH_AUTH_SOCK: agentSock });
+    expect(lockSigned.stderr).toContain("2 of 2 required contract signature(s)");
 
     ok([
       "contract",

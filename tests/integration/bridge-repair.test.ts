@@ -105,6 +105,10 @@ describe.skipIf(skip)(
       expect(bridge?.action).toBe("update");
       expect(bridge?.fields).toEqual([{ path: "status", before: "Pending", after: "Created" }]);
       expect(bridge?.notes?.join(" ")).toMatch(/unfinished bridge: recreated/);
+      // Its start failed inside the create: a repair, not a bare start.
+      const start = changes.find((c) => c.id === `instance-state:${K}/${K}-1`);
+      expect(start?.action).toBe("start");
+      expect(start?.notes?.join(" ")).toMatch(/^repair: created but never started/);
       const eth0 = incus("profile", "device", "get", "default", "eth0", "network", "--project", K);
       expect(eth0.stdout.trim()).toBe(`net-${K}`);
       const r = await plumb(["apply", "--yes", "--lock-timeout", "120"], dir);

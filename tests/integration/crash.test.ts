@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
+import { killAt, seededRandom, starting } from "./kill-kit.js";
 import {
   BASE,
   cleanupPrefix,
@@ -27,12 +28,7 @@ const C = `${p}c`;
 const D = `${p}d`;
 const PER_DOMAIN = 11;
 const seed = Number(process.env.PLUMB_CRASH_SEED ?? Date.now() % 100_000);
-let state = seed;
-/** A small seeded generator, so a failing run can be replayed with PLUMB_CRASH_SEED. */
-const random = () => {
-  state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-  return state / 2 ** 31;
-};
+const random = seededRandom(seed);
 
 const domain = (name: string, count: number, cpu: string) =>
   `${name}:\n  machines:\n${Array.from({ length: count }, (_, i) => `    ${name}-${i + 1}: {config: {limits.cpu: "${cpu}"}}\n`).join("")}`;
@@ -78,44 +74,6 @@ async function killMidway(dir: string, args: string[], maxChanges: number): Prom
   const r = await done;
   return r.signal === "SIGKILL" ? point : `${point} (it had already exited ${r.code})`;
 }
-
-/** Journal lines of the newest run in `dir`. */
-function journalText(dir: string): string {
-  const runs = join(dir, ".plumb", "runs");
-  const newest = existsSync(runs) ? readdirSync(runs).sort().at(-1) : undefined;
-  const file = newest ? join(runs, newest, "journal.ndjson") : undefined;
-  return file && existsSync(file) ? readFileSync(file, "utf8") : "";
-}
-
-/**
- * Starts `plumb <args>` and kills it with SIGKILL a random 0–`jitterMs` after its journal first
- * matches `marker` (a change of one kind starting: the kill lands inside that object's creation;
- * the pre-apply check passing: it lands in the snapshot phase).
- */
-async function killAt(dir: string, args: string[], marker: RegExp, jitterMs: number) {
-  const runsDir = join(dir, ".plumb", "runs");
-  const before = existsSync(runsDir) ? readdirSync(runsDir).length : 0;
-  const { child, done } = plumbAsync(args, dir);
-  const jitter = Math.floor(random() * jitterMs);
-  const t0 = Date.now();
-  let seen = false;
-  while (Date.now() - t0 < 60_000 && child.exitCode === null) {
-    const fresh = existsSync(runsDir) && readdirSync(runsDir).length > before;
-    if (fresh && marker.test(journalText(dir))) {
-      seen = true;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  await new Promise((r) => setTimeout(r, jitter));
-  child.kill("SIGKILL");
-  const r = await done;
-  const point = `${marker.source} + ${jitter} ms`;
-  if (!seen) return `${point} (never reached: exited ${r.code})`;
-  return r.signal === "SIGKILL" ? point : `${point} (it had already exited ${r.code})`;
-}
-
-const starting = (kind: string) => new RegExp(`"type":"change-start".*"id":"${kind}:`);
 
 describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_000 }, () => {
   let d: IncusDriver;
@@ -176,9 +134,15 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
   }
 
   it("creating from nothing: killed inside a project, a network and a profile creation, each re-run converging on", async () => {
-    points.push(`project: ${await killAt(dir, ["apply", "--yes"], starting("project"), 40)}`);
-    points.push(`network: ${await killAt(dir, ["apply", "--yes"], starting("network"), 40)}`);
-    points.push(`profile: ${await killAt(dir, ["apply", "--yes"], starting("profile"), 40)}`);
+    points.push(
+      `project: ${await killAt(dir, ["apply", "--yes"], starting("project"), 40, random)}`,
+    );
+    points.push(
+      `network: ${await killAt(dir, ["apply", "--yes"], starting("network"), 40, random)}`,
+    );
+    points.push(
+      `profile: ${await killAt(dir, ["apply", "--yes"], starting("profile"), 40, random)}`,
+    );
   });
 
   it("creating 22 instances from nothing: killed twice, then a re-run converges", async () => {
@@ -193,7 +157,9 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
       "infra/domains/d.yml": domain(D, PER_DOMAIN, "2"),
     });
     // First inside the snapshot phase (the plan was checked fresh, no change started yet).
-    points.push(`snapshots: ${await killAt(dir, ["apply", "--yes"], /"type":"fresh"/, 400)}`);
+    points.push(
+      `snapshots: ${await killAt(dir, ["apply", "--yes"], /"type":"fresh"/, 400, random)}`,
+    );
     points.push(`update: ${await killMidway(dir, ["apply", "--yes"], 22)}`);
     await converges({ [C]: PER_DOMAIN, [D]: PER_DOMAIN }, "2");
   });

@@ -3,6 +3,8 @@
 // contract verified and run by plumb-verify, the recorded hash read back, one connection for many
 // calls, host key mismatches refused before anything is sent, an unreachable server bounded in
 // time, and hostile words delivered verbatim.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { targetTrustFiles } from "../../core/trust/target-files.js";
 import { bootstrapTarget, ensureBootstrap } from "../../reconcilers/delivery/bootstrap.js";
@@ -161,7 +163,67 @@ describe.skipIf(!ready)(`server target over a real sshd${why}`, () => {
     expect(err.message).toContain(fresh);
     expect(other.logins()).toBe(before);
     expect(other.sh("test -e /tmp/should-not-exist").code).not.toBe(0);
+    // An ssh_config that turns checking off (as ~/.ssh/config might) changes nothing: plumb's
+    // own -o options come first on the command line, and ssh keeps the first value it reads.
+    const hostile = join(lab.dir, "hostile_config");
+    writeFileSync(
+      hostile,
+      `Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  GlobalKnownHostsFile /dev/null\n${readFileSync(join(lab.dir, "ssh_config"), "utf8")}`,
+    );
+    const t3 = await SshTransport.open(other.endpoint, { ...lab.options, configFile: hostile });
+    const err3 = await t3.run(["touch", "/tmp/should-not-exist"]).catch((e) => e);
+    await t3.close();
+    expect(err3).toMatchObject({ code: "PLB790" });
+    expect(other.logins()).toBe(before);
+    expect(other.sh("test -e /tmp/should-not-exist").code).not.toBe(0);
   }, 60_000);
+
+  it("a write killed halfway leaves the old file whole", async () => {
+    const t = await SshTransport.open(srv.endpoint, lab.options);
+    await t.put("/var/tmp/big", enc.encode("old\n"), "0644");
+    await t.close();
+    // The ssh client is killed by the call's time limit while the bytes are still streaming.
+    const k = await SshTransport.open(srv.endpoint, { ...lab.options, defaultTimeoutMs: 1500 });
+    const big = new Uint8Array(64 * 1024 * 1024).fill(120);
+    const err = await k.put("/var/tmp/big", big, "0644").then(
+      () => undefined,
+      (e) => e,
+    );
+    await k.close();
+    expect(err).toMatchObject({ code: "PLB795" });
+    expect(srv.sh("cat /var/tmp/big").stdout).toBe("old\n");
+    // The remote side found the stream short and removed its temporary file.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(srv.sh("ls -A /var/tmp").stdout).toBe("big\n");
+  }, 120_000);
+
+  it("two bootstraps of a fresh server at once both succeed and leave one consistent state", async () => {
+    const fresh = await lab.server(12);
+    const [a, b] = await Promise.all([
+      SshTransport.open(fresh.endpoint, lab.options),
+      SshTransport.open(fresh.endpoint, {
+        ...lab.options,
+        sshDir: join(lab.dir, "other/.plumb/ssh"),
+      }),
+    ]);
+    try {
+      const outcomes = await Promise.all([ensureBootstrap(a, files), ensureBootstrap(b, files)]);
+      expect(outcomes.every((o) => o === "installed" || o === "updated" || o === "current")).toBe(
+        true,
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    expect(fresh.sh("cat /var/lib/plumb/state").stdout).toBe(`${kit.keyring.version} 0\n`);
+    expect(fresh.sh("cat /etc/plumb/trust/policy").stdout).toBe(files.policy);
+    expect(fresh.sh("ls -A /etc/plumb/trust").stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "allowed_signers",
+      "plumb-verify",
+      "policy",
+      "revoked_keys",
+    ]);
+  }, 120_000);
 
   it("an unreachable server is 'unreachable' within the connect limit", async () => {
     const t0 = Date.now();

@@ -3,14 +3,25 @@
 // - a repository writer puts an ssh option where an address, user or jump host goes;
 // - a hostile argv word or path (a contract name, an input) reaches the remote shell;
 // - a local user plants the control-socket directory (a link or their own directory);
-// - a contract name traverses out of /var/lib/plumb/contracts.
+// - a contract name traverses out of /var/lib/plumb/contracts;
+// - a key is planted beside the declared one in plumb's known_hosts file.
 // The real-sshd counterparts (host key mismatch, hostile ssh_config) are in
 // tests/integration/server-target.test.ts.
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { knownHostsFile } from "../../reconcilers/delivery/ssh/host-key.js";
 import { recordContractHash } from "../../reconcilers/delivery/ssh/state.js";
 import { SshTransport } from "../../reconcilers/delivery/ssh/transport.js";
 import { type FakeSsh, fakeSsh } from "../kit/fake-ssh.js";
@@ -76,6 +87,19 @@ describe("ssh delivery attacks", () => {
       });
     await t.close();
     expect(f.sshCalls().filter((c) => !c.includes("-O"))).toEqual([]);
+  });
+
+  it("a key planted beside the declared one in the machine's known_hosts file is dropped before ssh runs", async () => {
+    const kh = knownHostsFile(f.sshDir, "db-legacy");
+    mkdirSync(join(f.sshDir, "known_hosts.d"), { recursive: true });
+    const planted =
+      "plumb.db-legacy ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJOET+Y94hKdYJ76gYt7Qa8N5nLD4pM8kHUmfVNRU5gj";
+    writeFileSync(kh, `${planted}\nplumb.db-legacy ${f.pub}\n`);
+    const t = await f.open();
+    await t.run(["true"]);
+    await t.close();
+    expect(readFileSync(kh, "utf8")).toBe(`plumb.db-legacy ${f.pub}\n`);
+    expect(f.keyscans()).toBe(0);
   });
 
   it("a control-socket directory planted as a link is refused", async () => {

@@ -27,7 +27,7 @@ function bad(machine: string, what: string, value: unknown): PlumbError {
   return new PlumbError(
     "PLB794",
     `machine ${machine}: ${what} ${JSON.stringify(String(value)).slice(0, 80)} is not a safe SSH value`,
-    { hint: "fix it in infra (plumb validate shows where); docs/delivery.md, Servers" },
+    { hint: "fix it in infra (plumb validate shows where); docs/servers.md" },
   );
 }
 

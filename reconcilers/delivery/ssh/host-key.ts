@@ -139,7 +139,13 @@ export function mismatch(e: SshEndpoint, offered: readonly HostKey[]): PlumbErro
  */
 export async function pinHostKey(sshDir: string, e: SshEndpoint, o: ScanOptions): Promise<HostKey> {
   const known = pinnedKey(sshDir, e);
-  if (known !== undefined) return known;
+  const line = (k: HostKey) => `${hostKeyAlias(e.machine)} ${k.type} ${k.base64}\n`;
+  if (known !== undefined) {
+    // ssh accepts any key listed for the alias: keep exactly the declared one, nothing planted.
+    const file = knownHostsFile(sshDir, e.machine);
+    if (readFileSync(file, "utf8") !== line(known)) writeAtomic(file, line(known), 0o600);
+    return known;
+  }
   const offered = await scanHostKeys(e, o);
   if (offered.length === 0)
     throw new PlumbError(
@@ -150,10 +156,6 @@ export async function pinHostKey(sshDir: string, e: SshEndpoint, o: ScanOptions)
   const match = offered.find((k) => k.fingerprint === e.hostKey);
   if (match === undefined) throw mismatch(e, offered);
   mkdirSync(join(sshDir, "known_hosts.d"), { recursive: true, mode: 0o700 });
-  writeAtomic(
-    knownHostsFile(sshDir, e.machine),
-    `${hostKeyAlias(e.machine)} ${match.type} ${match.base64}\n`,
-    0o600,
-  );
+  writeAtomic(knownHostsFile(sshDir, e.machine), line(match), 0o600);
   return match;
 }

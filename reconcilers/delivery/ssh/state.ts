@@ -6,7 +6,7 @@ import { isPlumbError, PlumbError } from "../../../core/errors.js";
 import { TARGET_LAYOUT } from "../bootstrap.js";
 import type { TargetTransport } from "../transport.js";
 import { type ServerAddress, toEndpoint } from "./endpoint.js";
-import { type SshOptions, SshTransport } from "./transport.js";
+import { type SshOptions, SshTransport, sshOptionsFor } from "./transport.js";
 
 export type ServerContractState = Record<string, string> | "unreachable";
 
@@ -92,4 +92,35 @@ export async function readServerContractState(
   } finally {
     await t?.close();
   }
+}
+
+/** How many servers the plan reads at once. */
+export const STATE_PARALLELISM = 8;
+
+/**
+ * The plan's reader of server state for a repository: readServerContractState with the
+ * repository's .plumb/ssh and $PLUMB_SSH_CONFIG, at most STATE_PARALLELISM servers at once.
+ */
+export function serverStateReaderFor(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  parallelism = STATE_PARALLELISM,
+): (m: {
+  readonly name: string;
+  readonly server?: ServerAddress | undefined;
+}) => Promise<ServerContractState> {
+  const o = sshOptionsFor(root, env);
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (m) => {
+    if (m.server === undefined) return "unreachable";
+    if (active >= parallelism) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await readServerContractState(m.name, m.server, o);
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }

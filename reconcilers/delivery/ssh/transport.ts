@@ -91,15 +91,21 @@ function controlDir(sshDir: string): string {
   return dir;
 }
 
-// Streams stdin to a temporary file in the destination's directory, then renames it over the
-// destination: a reader (or a dropped connection) sees the old file or the new one, never half.
+// Streams stdin to a temporary file in the destination's directory, checks it has exactly the
+// bytes sent (size and sha256: a client killed mid-stream closes stdin, which `cat` cannot tell
+// from the end), then renames it over the destination: a reader, a dropped connection or a killed
+// plumb leaves the old file or the new one, never half of it.
 const PUT = `set -eu
-p=$1; mode=$2
+p=$1; mode=$2; size=$3; sum=$4
 d=$(dirname -- "$p")
 mkdir -p -- "$d"
 tmp=$(mktemp -- "$d/.plumb-put.XXXXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
+trap 'rm -f -- "$tmp"; exit 1' HUP INT TERM PIPE
 cat > "$tmp"
+got=$(($(wc -c < "$tmp")))
+if [ "$got" -ne "$size" ]; then echo "plumb: received $got of $size bytes" >&2; exit 3; fi
+if [ "$(sha256sum < "$tmp" | cut -d ' ' -f 1)" != "$sum" ]; then echo "plumb: checksum mismatch" >&2; exit 3; fi
 chmod "$mode" -- "$tmp"
 chown 0:0 -- "$tmp"
 sync -- "$tmp" 2>/dev/null || true
@@ -212,7 +218,7 @@ export class SshTransport implements TargetTransport {
         "PLB791",
         `cannot reach ${this.machine} (${this.e.user}@${this.e.address}:${this.e.port}${this.e.jump ? ` via ${this.e.jump}` : ""}): ${stderrTail(r.stderr, 3)}`,
         {
-          hint: "check the address, port, jump host, key/agent and ~/.ssh/config (docs/delivery.md, Servers)",
+          hint: "check the address, port, jump host, key/agent and ~/.ssh/config (docs/servers.md)",
         },
       );
     }
@@ -229,7 +235,9 @@ export class SshTransport implements TargetTransport {
       throw new PlumbError("PLB999", `put: bad path or mode (${path}, ${mode})`, {
         source: "internal",
       });
-    const r = await this.call(["sh", "-c", PUT, "plumb-put", path, mode], bytes);
+    const sum = createHash("sha256").update(bytes).digest("hex");
+    const argv = ["sh", "-c", PUT, "plumb-put", path, mode, String(bytes.length), sum];
+    const r = await this.call(argv, bytes);
     if (r.exitCode !== 0)
       throw new PlumbError(
         "PLB793",

@@ -58,6 +58,11 @@ const ALREADY_IN_STATE: Partial<Record<InstanceAction, RegExp>> = {
 export class IncusApiDriver implements IncusDriver {
   readonly #api: ApiClient;
 
+  /** The REST client, for what the typed methods do not cover (delivery: exec and the file API). */
+  get api(): ApiClient {
+    return this.#api;
+  }
+
   constructor(transport: HttpTransport, options: IncusApiDriverOptions = {}) {
     this.#api = new ApiClient(transport, options);
   }

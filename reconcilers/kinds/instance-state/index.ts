@@ -13,10 +13,12 @@ import type { Reconciler } from "../../reconciler.js";
 import { stopInstance } from "../instance/apply.js";
 import { unsupportedReason } from "../instance/desired.js";
 import type { StateSpec } from "./spec.js";
+import { instancesInFlight, unfinishedReason } from "./unfinished.js";
 
 export function observeState(
   i: { name: string; project: string; status: string; config: Record<string, string> },
   owner: string,
+  inFlight: ReadonlyMap<string, string> = new Map(),
 ): ObservedObject<"instance-state"> {
   const r = { kind: "instance-state" as const, project: i.project, name: i.name };
   const instanceRef = { kind: "instance" as const, project: i.project, name: i.name };
@@ -26,7 +28,7 @@ export function observeState(
     spec: { status } satisfies StateSpec,
     ownership: ownershipOf(i.config ?? {}, instanceRef, owner),
     hash: `status:${i.status}`,
-    facts: { status: i.status, type: "" },
+    facts: { status: i.status, type: "", unfinished: unfinishedReason(i, inFlight) ?? "" },
   };
 }
 
@@ -76,11 +78,12 @@ export const instanceStateReconciler = {
     return out;
   },
   async read(live, scope) {
-    const out: ObservedObject<"instance-state">[] = [];
-    for (const project of scope.projects) {
-      for (const i of await live.instances(project)) out.push(observeState(i, scope.owner));
-    }
-    return out;
+    const instances = (await Promise.all(scope.projects.map((p) => live.instances(p)))).flat();
+    // Operations are read only when an instance is not running (a no-op plan never pays for it).
+    const inFlight = instances.some((i) => i.status !== "Running")
+      ? instancesInFlight(await live.once("operations", (d) => d.runningOperations()))
+      : new Map<string, string>();
+    return instances.map((i) => observeState(i, scope.owner, inFlight));
   },
   diff(desired, observed, ctx) {
     const seen = new Map(observed.map((o) => [refId(o.ref), o]));
@@ -92,7 +95,14 @@ export const instanceStateReconciler = {
         continue;
       if (o.spec.status === d.spec.status || d.unsupported) continue;
       const action = d.spec.status === "Running" ? "start" : "stop";
-      out.push({ id: refId(d.ref), ref: d.ref, deps: d.deps, action });
+      const note = action === "start" ? o.facts.unfinished : undefined;
+      out.push({
+        id: refId(d.ref),
+        ref: d.ref,
+        deps: d.deps,
+        action,
+        ...(note ? { notes: [note] } : {}),
+      });
     }
     return out;
   },

@@ -1,20 +1,25 @@
-// A pull request cannot lower its own bar: the approvals and freeze policy are read from the
-// plan's base commit (recorded by --changed-since, or --policy-base) and from the head; the
-// stricter applies. Real temporary git repository, built CLI, fake Incus.
+// Attack: a pull request lowers its own bar — edits policies.yml to need no approvals, drops a
+// freeze window, or lists its own friend as a GitHub reviewer. The policy is read from the plan's
+// base commit (recorded by --changed-since, or --policy-base) and from the head; the stricter
+// applies. (Before: the head's policy alone, and each of these applied.) Real temporary git
+// repository, built CLI, fake Incus, the local GitHub server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeGithub } from "../kit/fake-github.js";
 import { PlanRepo, webDomain } from "../kit/plan-repo.js";
 
 const now = Date.now();
 const MAIN_POLICY = `approvals:
   required:
     any: 2
+  github_reviewers: [alice, bob]
 change_freeze:
   windows:
     - reason: release week
       from: "${new Date(now - 3_600_000).toISOString()}"
       until: "${new Date(now + 3_600_000).toISOString()}"
 `;
-const PR_POLICY = "approvals:\n  required:\n    any: 0\n";
+const PR_POLICY =
+  "approvals:\n  required:\n    any: 0\n  github_reviewers: [alice, bob, mallory]\n";
 
 describe("policies from the base and the head (built CLI, real git)", () => {
   let repo: PlanRepo;
@@ -75,6 +80,25 @@ describe("policies from the base and the head (built CLI, real git)", () => {
     const missing = await repo.plumb(["freeze", "--policy-base", "no-such-branch"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("PLB919");
+  }, 60_000);
+
+  it("a reviewer the PR adds to github_reviewers does not count", async () => {
+    const gh = await FakeGithub.start();
+    try {
+      const head = repo.git("rev-parse", "HEAD");
+      gh.setPull("acme", "infra", 8, "carol", head);
+      gh.review("acme", "infra", 8, "alice", "APPROVED", head);
+      gh.review("acme", "infra", 8, "mallory", "APPROVED", head); // listed by the PR only
+      const env = { GITHUB_TOKEN: "test-token", GITHUB_API_URL: gh.url };
+      const pr = ["--pr", "8", "--repo", "acme/infra", "--policy-base", "main"];
+      const r = await repo.plumb(["approve", "plain.json", "--check", ...pr], env);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain("approved by github:alice");
+      expect(r.stderr).toContain("1 of 2 required");
+      expect(r.stderr).toContain("by mallory: not in approvals.github_reviewers");
+    } finally {
+      await gh.close();
+    }
   }, 60_000);
 
   it("control: the head's policy alone (no base anywhere) lets the same plan apply", async () => {
