@@ -11,9 +11,10 @@ import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
 import { assertCatalogTrusted } from "../core/io/lock-trust.js";
 import type { Site } from "../core/io/site-config.js";
 import type { Estate } from "../core/model/estate.js";
+import { secretResolver } from "../core/redact/secrets.js";
 import { readPrivateKeyFile } from "../core/signing/key-files.js";
 import { keySigner } from "../core/signing/signer.js";
-import { envSecret, runContractPhase } from "../reconcilers/delivery/apply-phase.js";
+import { runContractPhase } from "../reconcilers/delivery/apply-phase.js";
 import { assertSignersReachThreshold } from "../reconcilers/delivery/bundle.js";
 import type { DeliveryResult } from "../reconcilers/delivery/deliver.js";
 import { parseContractsPolicy } from "../reconcilers/delivery/policy.js";
@@ -92,7 +93,8 @@ export async function prepareContracts(
         parallelism,
         timeoutMs: timeoutS * 1000,
         onFailure: policy.onFailure,
-        resolveSecret: envSecret(ctx.env),
+        // .plumb/secrets.yml (mode 0600 only), then PLUMB_SECRET_<NAME> (core/redact/secrets.ts).
+        resolveSecret: secretResolver(root, ctx.env),
         env: ctx.env,
         onEvent: (e) => {
           if (ctx.output.json) return;
