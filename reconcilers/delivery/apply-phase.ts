@@ -2,7 +2,6 @@
 // plan's contract runs are delivered — instances through the Incus API, servers over SSH — with
 // the inputs re-read from the estate (secret references resolved only now, only in memory), signed
 // by the apply's keys, and every transition journaled and audited.
-import { join } from "node:path";
 import { appendAudit } from "../../core/audit/append.js";
 import { PlumbError } from "../../core/errors.js";
 import type { Estate } from "../../core/model/estate.js";
@@ -26,7 +25,7 @@ import { IncusTransport } from "./incus-transport.js";
 import type { JournalRecord } from "./journal.js";
 import { toEndpoint } from "./ssh/endpoint.js";
 import { recordContractHash } from "./ssh/state.js";
-import { SshTransport } from "./ssh/transport.js";
+import { SshTransport, sshOptionsFor } from "./ssh/transport.js";
 
 export interface ContractPhaseInput {
   readonly root: string;
@@ -108,7 +107,6 @@ function templateFor(templates: readonly TemplateSource[], change: ContractChang
 
 export async function runContractPhase(input: ContractPhaseInput): Promise<DeliveryResult[]> {
   const files = targetTrustFiles(input.keyring, input.keyringSha256);
-  const sshDir = join(input.root, ".plumb", "ssh");
   return deliverContracts(
     input.changes,
     {
@@ -134,7 +132,10 @@ export async function runContractPhase(input: ContractPhaseInput): Promise<Deliv
           throw new PlumbError("PLB777", `machine ${c.machine} is not a declared server`, {
             hint: "re-plan: the infra changed since this plan was made",
           });
-        return SshTransport.open(toEndpoint(c.machine, server), { sshDir, env: input.env });
+        return SshTransport.open(
+          toEndpoint(c.machine, server),
+          sshOptionsFor(input.root, input.env),
+        );
       },
       bootstrap: (t) => ensureBootstrap(t, files),
       recordLive: async (c, t) => {

@@ -1,3 +1,5 @@
+// ensureBootstrap over a local transport (real sh, real files) with the target layout in a scratch
+// directory: install, current, partial updates, repairs, refusals (newer or forked keyring, links).
 import {
   chmodSync,
   mkdirSync,

@@ -2,7 +2,7 @@
 // sshd container on an isolated test bridge (tests/integration/server-target-kit.ts) — and on an
 // Incus instance (a plumb-debian container in the domain's project). Needs the Incus sandbox with
 // the ssh image (scripts/incus-sandbox.sh up --with-debian --with-ssh); CI always has it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import {
 } from "../integration/server-target-kit.js";
 import { runPlumbSync } from "../kit/cli.js";
 
+const REPO = join(import.meta.dirname, "..", "..");
 const ready = !skip && (haveSshImage() || Boolean(process.env.CI));
 const why = ready
   ? ""
@@ -29,21 +30,28 @@ describe.skipIf(!ready)(`plumb target bootstrap${why}`, { timeout: 180_000 }, ()
   const plumb = (args: string[]) =>
     runPlumbSync(["--root", root, ...args], {
       cwd: root,
-      env: { HOME: root, PLUMB_SSH_CONFIG: join(lab.dir, "ssh_config") },
+      env: {
+        HOME: root,
+        PLUMB_SSH_CONFIG: join(lab.dir, "ssh_config"),
+        PLUMB_IMAGE_MAP: "images:debian/13=plumb-debian",
+      },
     });
-  const infra = (hostKey: string) =>
-    `project_name: t\nglobal: {addressing: {base_octet: 10}}\ndomains:\n  ${project}:\n    machines:\n      ${project}-i1: {}\n      ${srv.container}:\n        type: server\n        address: ${srv.endpoint.address}\n        ssh: {host_key: "${hostKey}"}\n`;
+  const infra = (hostKey: string, address = srv.endpoint.address) =>
+    `project_name: t\nglobal: {addressing: {base_octet: 10}, default_os_image: "images:debian/13"}\ndomains:\n  ${project}:\n    machines:\n      ${project}-i1: {}\n      ${srv.container}:\n        type: server\n        address: ${address}\n        ssh: {host_key: "${hostKey}"}\n        contracts:\n          - {template: motd, inputs: {banner: "hello", owner: ops}}\n`;
 
   beforeAll(async () => {
     lab = sshLab();
     srv = await lab.server(10);
     project = `${lab.prefix}p`;
     root = mkdtempSync(join(tmpdir(), "plumb-target-e2e-"));
+    cpSync(join(REPO, "templates"), join(root, "templates"), { recursive: true });
+    cpSync(join(REPO, "templates.lock"), join(root, "templates.lock"));
     writeFileSync(join(root, "infra.yml"), infra(srv.endpoint.hostKey));
     for (const args of [
       ["keys", "generate", "--out", join(root, "k1")],
       ["keys", "init", "--pub", join(root, "k1.pub"), "--org", "acme", "--principal", "alice"],
       ["keys", "sign-keyring", "--key", join(root, "k1")],
+      ["templates", "sign", "--key", join(root, "k1")],
     ]) {
       const r = plumb(args);
       expect(r.code, r.stderr).toBe(0);
@@ -103,6 +111,47 @@ describe.skipIf(!ready)(`plumb target bootstrap${why}`, { timeout: 180_000 }, ()
     const r = plumb(["target", "bootstrap", "no-such-machine"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("PLB796");
+  });
+
+  it("plan reads the server's live contract state over SSH: new, then up to date, unreachable", () => {
+    const serverRuns = (args: string[]) => {
+      const r = plumb(["plan", "--json", ...args]);
+      if (r.code !== 0 && r.code !== 2)
+        throw new Error(`plan exited ${r.code}: ${r.stderr}${r.stdout}`);
+      return (
+        JSON.parse(r.stdout).contracts as {
+          machine: string;
+          hash: string;
+          liveHash: string | null;
+          action: string;
+          reason: string;
+        }[]
+      ).filter((c) => c.machine === srv.container);
+    };
+    const [first] = serverRuns([]);
+    expect(first).toMatchObject({ action: "run", reason: "new", liveHash: null });
+    // What delivery records after SUCCESS: the hash in /var/lib/plumb/contracts/<name>.hash.
+    srv.sh(
+      `mkdir -p /var/lib/plumb/contracts && printf '%s\\n' '${first?.hash}' > /var/lib/plumb/contracts/motd.hash`,
+    );
+    expect(serverRuns([])[0]).toMatchObject({
+      action: "none",
+      reason: "up to date",
+      liveHash: first?.hash,
+    });
+    expect(serverRuns(["--no-targets"])[0]).toMatchObject({
+      action: "run",
+      reason: "not read (--no-targets)",
+    });
+    writeFileSync(join(root, "infra.yml"), infra(srv.endpoint.hostKey, `${lab.net}.99`));
+    try {
+      expect(serverRuns([])[0]).toMatchObject({
+        action: "run",
+        reason: "unknown state (unreachable)",
+      });
+    } finally {
+      writeFileSync(join(root, "infra.yml"), infra(srv.endpoint.hostKey));
+    }
   });
 
   it("an Incus instance: bootstrapped through the Incus API (no SSH)", () => {

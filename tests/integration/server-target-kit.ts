@@ -18,9 +18,24 @@ export function incus(...args: string[]): { code: number | null; stdout: string;
 }
 
 function must(...args: string[]): string {
-  const r = incus(...args);
+  let r = incus(...args);
+  // The daemon is shared: a create can fail on another test's vanishing veth; try again.
+  for (let i = 0; i < 2 && r.code !== 0 && /does not exist|already exists/.test(r.stderr); i++) {
+    if (args[0] === "network" && args[1] === "create")
+      incus("network", "delete", args[2] as string);
+    r = incus(...args);
+  }
   if (r.code !== 0) throw new Error(`incus ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** Deletes a network, retrying while the shared daemon still tears down a veth (a known race). */
+function deleteNetwork(name: string): void {
+  for (let i = 0; i < 10; i++) {
+    const r = incus("network", "delete", name);
+    if (r.code === 0 || /not found/i.test(r.stderr)) return;
+    spawnSync("sleep", ["0.5"]);
+  }
 }
 
 export const haveSshImage = (): boolean =>
@@ -92,15 +107,20 @@ export function sshLab(): SshLab {
   ]);
   writeFileSync(join(dir, "ssh_config"), baseConfig(dir));
   mkdirSync(join(dir, "repo/.plumb/ssh"), { recursive: true });
-  must(
-    "network",
-    "create",
-    bridge,
-    `ipv4.address=${net}.1/24`,
-    "ipv4.nat=false",
-    "ipv4.dhcp=false",
-    "ipv6.address=none",
-  );
+  try {
+    must(
+      "network",
+      "create",
+      bridge,
+      `ipv4.address=${net}.1/24`,
+      "ipv4.nat=false",
+      "ipv4.dhcp=false",
+      "ipv6.address=none",
+    );
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const authorized = readFileSync(join(dir, "id.pub"), "utf8");
   return {
     prefix,
@@ -180,8 +200,8 @@ export function sshLab(): SshLab {
     },
     destroy() {
       for (const c of containers) incus("delete", "--force", c);
-      incus("network", "delete", bridge);
-      if (hiddenMade) incus("network", "delete", hidden);
+      deleteNetwork(bridge);
+      if (hiddenMade) deleteNetwork(hidden);
       rmSync(dir, { recursive: true, force: true });
     },
   };
