@@ -29,7 +29,7 @@ describe("plumb templates", () => {
   it("check passes on the bundled templates", () => {
     const r = plumb(["templates", "check"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("2 templates passed manifest, assets, logic and hash checks");
+    expect(r.stderr).toContain("3 templates passed manifest, assets, logic and hash checks");
   });
 
   it("a template edited without updating the lock fails with a hint; lock fixes it", () => {
