@@ -4,6 +4,7 @@
 // here, before the Incus changes and before anything is delivered (docs/delivery.md).
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { ApprovalStateLike } from "../core/consent/consent.js";
 import { ExitCode, PlumbError } from "../core/errors.js";
 import { gitDriver } from "../core/io/git.js";
 import { loadVerifiedKeyring } from "../core/io/keyring-state.js";
@@ -19,6 +20,7 @@ import { parseContractsPolicy } from "../reconcilers/delivery/policy.js";
 import type { ApiClient } from "../reconcilers/drivers/incus/api-client.js";
 import type { ContractChange } from "../reconcilers/plan/contract-change.js";
 import type { PlanDocument } from "../reconcilers/plan/plan-document.js";
+import { enforceContractConsent } from "./apply-consent.js";
 import { intOption } from "./session.js";
 import type { CommandContext, ParsedValues } from "./spec.js";
 import { checkRepoTemplates } from "./templates-kit.js";
@@ -41,6 +43,7 @@ export async function prepareContracts(
   site: Site,
   plan: PlanDocument,
   estate: Estate,
+  approvals?: ApprovalStateLike,
 ): Promise<PreparedContracts | undefined> {
   const parallelism = intOption(values, "contract-parallelism", 8, 1);
   const timeoutS = intOption(values, "contract-timeout", 300, 1);
@@ -59,6 +62,15 @@ export async function prepareContracts(
     : { onFailure: "stop" as const };
   // Fail closed: the catalog loads only from a lock signed by the contract threshold.
   assertCatalogTrusted(root, ctx.env, new Date());
+  // Consent (roles, confirmations, high-risk approvals): a denial refuses here, audited and journaled.
+  enforceContractConsent(ctx, values, {
+    root,
+    digest: plan.digest,
+    runs,
+    keyring: chain.keyring,
+    signers,
+    approvals,
+  });
   const checked = await checkRepoTemplates(root);
   const gitCommit = await gitDriver(root)
     .headCommit()

@@ -34,8 +34,6 @@ export const CODES = {
   ...SSH_CODES,
   ...TARGET_CODES,
   ...CONSENT_CODES,
-  ...TARGET_CODES,
-  ...SSH_CODES,
   // PLB9xx — internal
   PLB900: {
     title: "usage error",

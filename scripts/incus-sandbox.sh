@@ -7,7 +7,7 @@
 #                                                 create the `default` dir pool, build test images
 #   scripts/incus-sandbox.sh status               what is there; exit 0 when ready, 1 otherwise
 #   scripts/incus-sandbox.sh down                 stop the daemon this script started
-#   scripts/incus-sandbox.sh site [--root DIR] [--bridge-addresses none|declared]
+#   scripts/incus-sandbox.sh site [--root DIR] [--bridge-addresses none|declared] [--debian]
 #                                                 write DIR/.plumb/site.yml (default: this checkout)
 #                                                 so every plumb command uses this sandbox
 set -euo pipefail
@@ -440,7 +440,7 @@ cmd_down() {
 # settings"): this sandbox's socket, the example's network image mapped to the local busybox
 # image (no image server here), and the bridge mode. Written atomically (temp file + mv).
 cmd_site() {
-  local root bridges=none
+  local root bridges=none image=$BUSYBOX_ALIAS
   root="$(cd "$(dirname "$0")/.." && pwd)"
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -453,6 +453,11 @@ cmd_site() {
         [ $# -ge 2 ] || usage
         bridges="$2"
         shift 2
+        ;;
+      --debian)
+        # Contract targets need bash, flock and ssh-keygen (plumb-verify): the Debian test image.
+        image=$DEBIAN_ALIAS
+        shift
         ;;
       *) usage ;;
     esac
@@ -472,12 +477,12 @@ cmd_site() {
     echo "incus:"
     echo "  socket: $SOCKET"
     echo "image_map:"
-    echo "  images:debian/13: $BUSYBOX_ALIAS"
+    echo "  images:debian/13: $image"
     echo "bridge_addresses: $bridges"
     echo "storage_pool: $POOL"
   } >"$tmp"
   mv -f "$tmp" "$file"
-  log "wrote $file (socket $SOCKET, images:debian/13 → $BUSYBOX_ALIAS, bridge addresses $bridges)"
+  log "wrote $file (socket $SOCKET, images:debian/13 → $image, bridge addresses $bridges)"
 }
 
 main() {

@@ -108,7 +108,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     }
     if (!out.json) for (const line of renderPlanHuman(plan, s)) out.out(line);
     // Contract runs: keys, threshold, templates and policy are checked before anything changes.
-    const contracts = await prepareContracts(ctx, values, session.root, session.site, plan, estate);
+    const contracts = await prepareContracts(
+      ctx,
+      values,
+      session.root,
+      session.site,
+      plan,
+      estate,
+      approvals,
+    );
     if (plan.summary.actionable === 0 && !contracts) {
       // Nothing to lock for, but a killed run's lock must not outlive it (its lease).
       const stale = await releaseStaleLock(session.driver, processLockEnv()).catch(() => undefined);

@@ -14,7 +14,7 @@ import {
 } from "../../reconcilers/plan/plan-document.js";
 import { reviewApprovals } from "../github-approvals.js";
 import { type ApprovalState, approvalState, readVerifiedKeyring } from "../plan-approvals.js";
-import { policiesForPlan } from "../policies.js";
+import { effectivePolicies, policiesForPlan } from "../policies.js";
 import { rootOrCwd } from "../session.js";
 import { signerFrom } from "../signer-options.js";
 import type { CommandContext, CommandModule } from "../spec.js";
@@ -30,7 +30,15 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
   const plan = parsePlan(text, positionals[0]);
   const root = rootOrCwd(ctx);
   const now = new Date();
-  const policies = await policiesForPlan(root, plan, values, ctx.env);
+  const policies = await policiesForPlan(root, plan, values, ctx.env).catch(async (e) => {
+    // Signing does not depend on the policy (only the report does): an approver whose clone
+    // lacks the base commit still signs, and is told the count is the head policy's.
+    if (values.check === true || !(e instanceof PlumbError) || e.code !== "PLB919") throw e;
+    ctx.output.err(
+      ctx.output.style.yellow(`${e.message}: the count below uses this tree's policy only`),
+    );
+    return effectivePolicies(root, []);
+  });
   const reviews = await reviewApprovals(ctx.env, values, plan, policies.approval);
   const stateOf = (p: PlanDocument) =>
     approvalState(p, root, ctx.env, now, reviews.approvers, policies.approval);

@@ -131,8 +131,15 @@ function loadDir(input: Extract<InfraInput, { mode: "dir" }>): LoadedInfra {
     } else if (isRecord(src.value)) {
       for (const key of Object.keys(src.value)) {
         // approvals: core/approvals/policy.ts (plan, apply, approve); change_freeze:
-        // core/freeze/policy.ts (apply, drift, the reconcile job)
-        if (key === "network_policies" || key === "approvals" || key === "change_freeze") continue;
+        // core/freeze/policy.ts (apply, drift, the reconcile job); contracts:
+        // reconcilers/delivery/policy.ts (apply)
+        if (
+          key === "network_policies" ||
+          key === "approvals" ||
+          key === "change_freeze" ||
+          key === "contracts"
+        )
+          continue;
         diagnostics.push({
           code: "PLB014",
           severity: "warning",

@@ -150,7 +150,7 @@ describe("planContracts", () => {
     expect([none?.action, none?.reason]).toEqual(["run", "new"]);
   });
 
-  it("reads a server through the injected reader; unreachable or not read plans a run", async () => {
+  it("reads a server through the injected reader; unreachable or not read plans a run, an error fails", async () => {
     const hash = (await planContracts(input()))[1]?.hash as string;
     const server = async (readServer?: PlanContractsInput["readServer"]) =>
       (await planContracts(input({ readServer })))[1];
@@ -164,9 +164,10 @@ describe("planContracts", () => {
       reason: "unknown state (unreachable)",
       liveHash: null,
     });
-    expect(await server(() => Promise.reject(new Error("ssh died")))).toMatchObject({
-      reason: "unknown state (unreachable)",
-    });
+    // A reader's error (host key mismatch…) is not a state: the plan fails with it.
+    await expect(server(() => Promise.reject(new Error("host key mismatch")))).rejects.toThrow(
+      "host key mismatch",
+    );
     expect(await server(undefined)).toMatchObject({ action: "run", reason: NOT_READ });
   });
 

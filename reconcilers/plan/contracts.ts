@@ -124,22 +124,30 @@ export async function planContracts(input: PlanContractsInput): Promise<Contract
       .map((d) => d.name),
   );
   const machines = estate.machines.filter((m) => inScope.has(m.domain) && m.contracts.length > 0);
-  // Servers are read one after the other by the reader's own bounded pool; start them all now.
-  const serverState = new Map(
-    machines
-      .filter((m) => m.server !== undefined && input.readServer !== undefined)
-      .map((m) => [
+  // Every server read starts now (the reader bounds them); a reader's error (a host key
+  // mismatch, a bad endpoint) is not a state: it fails the plan when its machine comes up.
+  type Read = { state: Readonly<Record<string, string>> | "unreachable" } | { error: unknown };
+  const serverState = new Map<string, Promise<Read>>();
+  const reader = input.readServer;
+  if (reader)
+    for (const m of machines.filter((x) => x.server !== undefined))
+      serverState.set(
         m.name,
-        (input.readServer as ServerStateReader)(m).catch(() => "unreachable" as const),
-      ]),
-  );
+        reader(m).then(
+          (state) => ({ state }),
+          (error: unknown) => ({ error }),
+        ),
+      );
   const out: ContractChange[] = [];
   for (const m of machines) {
     const domain = estate.domains.find((d) => d.name === m.domain);
     if (!domain) continue;
     let live: Readonly<Record<string, string>> | "unreachable" | "not-read" | undefined;
-    if (m.server) live = (await serverState.get(m.name)) ?? "not-read";
-    else {
+    if (m.server) {
+      const read = await serverState.get(m.name);
+      if (read && "error" in read) throw read.error;
+      live = read ? read.state : "not-read";
+    } else {
       const config = await input.instanceConfig(domain.project, m.name);
       live = config
         ? Object.fromEntries(

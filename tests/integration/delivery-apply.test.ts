@@ -59,7 +59,7 @@ describe.skipIf(skip)(`plumb apply delivers contracts${why}`, { timeout: 600_000
     const d = driver();
     await cleanupPrefix(d, prefix);
     d.close();
-  });
+  }, 300_000);
 
   it("the first apply creates the machine and delivers motd: SUCCESS, journal, live hash, the file", async () => {
     const plan = await run(["plan", "--json"]);
@@ -89,6 +89,8 @@ describe.skipIf(skip)(`plumb apply delivers contracts${why}`, { timeout: 600_000
     const plan = await run(["plan", "--json"]);
     const doc = JSON.parse(plan.stdout) as { contracts: { action: string }[] };
     expect(doc.contracts.map((c) => c.action)).toEqual(["none"]);
+    const exit = await run(["plan", "--detailed-exitcode"]);
+    expect(exit.code, exit.stdout + exit.stderr).toBe(0);
     const before = journal().length;
     const r = await run(["apply", "--yes", "--sign-key", join(root, "k1")]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,8 +1,12 @@
 // network_policies enforced by Incus on the real daemon: two domains on bridges WITH addresses
 // (an isolated test subnet, legacy addressing 10.251.<n>.0/24), one busybox container in each.
 // The policy lets a-1 reach domain b on tcp/22: that flow passes; tcp/80 to b and anything from b
-// to a is dropped by the bridges' ACLs (default ingress drop). Removing the policy closes the
-// port again; flush removes the ACLs with the bridges.
+// to a is dropped by the bridges' ACLs (default ingress drop). A policy `to: host` lets a-1 reach
+// a listener of the host on its bridge address on one port; another port, and b-1 (no such
+// policy), are dropped (default egress drop). A policy inside domain a is only noted (Incus does
+// not filter within a bridge). Removing the policy closes the port again; flush removes the ACLs
+// with the bridges.
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
@@ -26,6 +30,11 @@ const netB = netA + 1;
 const ipA = `10.251.${netA}.11`;
 const ipB = `10.251.${netB}.11`;
 const ENV = { PLUMB_BRIDGE_ADDRESSES: "declared" };
+const gwA = `10.251.${netA}.254`;
+const gwB = `10.251.${netB}.254`;
+// Host ports the test's own listener uses on the test bridges' gateways: one allowed, one not.
+const HOST_OPEN = 20_000 + Math.floor(Math.random() * 20_000);
+const HOST_SHUT = HOST_OPEN + 1;
 
 const estate = (policies: string) => `project_name: it-${p}
 global:
@@ -44,7 +53,15 @@ ${policies}`;
 
 const POLICY = `network_policies:
   - {description: a-1 reaches b over ssh, from: ${A}-1, to: ${B}, ports: [22], protocol: tcp}
+  - {description: a-1 reaches the host, from: ${A}-1, to: host, ports: [${HOST_OPEN}], protocol: tcp}
+  - {description: inside a, from: ${A}-1, to: ${A}, ports: [80], protocol: tcp}
 `;
+
+/** A listener in its own process (the tests block on incus exec) on the gateways' ports. */
+function hostListener(): ChildProcess {
+  const script = `const net=require("node:net");for(const h of ${JSON.stringify([gwA, gwB])})for(const p of ${JSON.stringify([HOST_OPEN, HOST_SHUT])})net.createServer(s=>s.end("open\\n")).listen(p,h);`;
+  return spawn(process.execPath, ["-e", script], { stdio: "ignore" });
+}
 
 /** Runs a shell line in a container (busybox sh). */
 const sh = (project: string, name: string, line: string) =>
@@ -85,18 +102,24 @@ function reaches(project: string, name: string, ip: string, port: number): boole
 describe.skipIf(skip)(`network policies as Incus ACLs${why}`, { timeout: 300_000 }, () => {
   let d: IncusDriver;
   let dir: string;
+  let listener: ChildProcess | undefined;
+  let planned: { id: string; notes?: string[] }[] = [];
 
   beforeAll(async () => {
     d = driver();
     dir = tempRepo({ "infra.yml": estate(POLICY) });
+    planned = JSON.parse((await plumb(["plan", "--json"], dir, ENV)).stdout).changes;
     const r = await plumb(["apply", "--yes", "--lock-timeout", "120"], dir, ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     address(A, `${A}-1`, ipA, `10.251.${netA}.254`);
     address(B, `${B}-1`, ipB, `10.251.${netB}.254`);
     listen(A, `${A}-1`);
     listen(B, `${B}-1`);
+    listener = hostListener();
+    await new Promise((r) => setTimeout(r, 1000));
   }, 240_000);
   afterAll(async () => {
+    listener?.kill();
     await plumb(["flush", "--force"], dir, ENV).catch(() => undefined);
     await cleanupPrefix(d, p);
     d.close();
@@ -120,18 +143,38 @@ describe.skipIf(skip)(`network policies as Incus ACLs${why}`, { timeout: 300_000
     expect(reaches(B, `${B}-1`, ipA, 22)).toBe(false);
   });
 
-  it("a re-plan is empty; removing the policy is an ACL update that closes the port", async () => {
+  it("to: host: a-1 reaches the host on the allowed port only; b-1 not at all", () => {
+    expect(reaches(A, `${A}-1`, gwA, HOST_OPEN)).toBe(true);
+    expect(reaches(A, `${A}-1`, gwA, HOST_SHUT)).toBe(false);
+    expect(reaches(B, `${B}-1`, gwB, HOST_OPEN)).toBe(false);
+    const acl = incus("network", "acl", "show", `net-${A}`).stdout;
+    expect(acl).toContain(`destination_port: "${HOST_OPEN}"`);
+  });
+
+  it("a policy inside one domain is noted, not written (Incus does not filter within a bridge)", () => {
+    const a = planned.find((c) => c.id === `network-acl:default/net-${A}`);
+    expect(a?.notes?.join(" ")).toMatch(
+      /stays inside domain .*do not filter traffic within one bridge/,
+    );
+    expect(incus("network", "acl", "show", `net-${A}`).stdout).not.toContain(
+      'destination_port: "80"',
+    );
+  });
+
+  it("a re-plan is empty; removing the policies is an ACL update that closes the ports", async () => {
     const again = await plumb(["plan", "--detailed-exitcode"], dir, ENV);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     writeRepo(dir, { "infra.yml": estate("") });
     const plan = await plumb(["plan", "--json"], dir, ENV);
     const changes = (JSON.parse(plan.stdout) as { changes: { id: string; action: string }[] })
       .changes;
-    expect(changes.map((c) => `${c.action} ${c.id}`)).toEqual([
+    expect(changes.map((c) => `${c.action} ${c.id}`).sort()).toEqual([
+      `update network-acl:default/net-${A}`,
       `update network-acl:default/net-${B}`,
     ]);
     const r = await plumb(["apply", "--yes", "--lock-timeout", "120"], dir, ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(reaches(A, `${A}-1`, ipB, 22)).toBe(false);
+    expect(reaches(A, `${A}-1`, gwA, HOST_OPEN)).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ describe("network-acl desired", () => {
       {
         "security.acls": "net-web",
         "security.acls.default.ingress.action": "drop",
-        "security.acls.default.egress.action": "allow",
+        "security.acls.default.egress.action": "drop",
       },
     );
     expect(bridge?.deps).toEqual(["network-acl:default/net-web"]);
@@ -79,9 +79,38 @@ describe("network-acl desired", () => {
     ]);
   });
 
-  it("policies to the host and within one bridge add no rule; address-less bridges get no ACL", () => {
-    const rules = [...acls().values()].flatMap((a) => a.ingress);
+  it("egress: anything but the host's bridge addresses; a policy to the host opens its ports", () => {
+    const ops = acls().get("net-ops")?.egress ?? [];
+    const [leaving, ...toHost] = ops;
+    const cidrs = leaving?.destination?.split(",") ?? [];
+    // 32 prefixes around each of the 3 gateways, minus the ones they share.
+    expect(cidrs.length).toBeGreaterThan(32);
+    expect(cidrs).toContain("10.140.0.255/32");
+    expect(cidrs.some((c) => c.startsWith("10.140.0.254/"))).toBe(false);
+    expect(leaving).toMatchObject({ action: "allow", state: "enabled" });
+    expect(leaving?.protocol).toBeUndefined();
+    expect(toHost).toEqual([
+      {
+        action: "allow",
+        source: "10.140.2.1/32",
+        destination: "10.140.0.254/32,10.140.1.254/32,10.140.2.254/32",
+        protocol: "tcp",
+        destination_port: "22",
+        description: "bastion to host",
+        state: "enabled",
+      },
+    ]);
+    expect(acls().get("net-web")?.egress).toHaveLength(1);
+  });
+
+  it("a policy within one bridge adds no rule but a note; address-less bridges get no ACL", () => {
+    const rules = [...acls().values()].flatMap((a) => [...a.ingress, ...a.egress]);
     expect(rules.some((r) => r.destination_port === "80")).toBe(false);
+    const objects = desiredFor(ESTATE, { bridgeAddresses: "declared" }).objects;
+    const web = objects.find((o) => o.ref.kind === "network-acl" && o.ref.name === "net-web");
+    expect(web?.notes).toEqual([
+      "policy web-1 → web stays inside domain web: Incus bridge ACLs do not filter traffic within one bridge, so it passes with or without the policy",
+    ]);
     expect(acls("none").size).toBe(0);
   });
 });

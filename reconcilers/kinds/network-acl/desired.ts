@@ -1,17 +1,21 @@
 // network_policies → one ACL per enabled domain, named like its bridge and attached to it
-// (network kind: `security.acls`, default ingress drop, egress allow). Each policy becomes ingress
-// allow rules on the ACL of the domain it reaches: from a domain's subnet, a machine's address, or
-// the host (the bridge's gateway); to the whole domain or one machine's address; the declared
-// ports and protocol (both tcp and udp when ports are given without one); `bidirectional` adds the
-// reverse rule. Traffic within a bridge is not filtered by it (Incus); policies to `host` are not
-// bridge traffic and are not enforced here. Address-less bridges get no ACL (nothing routes
-// between them). Pure.
+// (network kind: `security.acls`, default ingress drop, default egress drop). Ingress: each policy
+// becomes allow rules on the ACL of the domain it reaches: from a domain's subnet, a machine's
+// address, or the host (the bridge's gateway); to the whole domain or one machine's address; the
+// declared ports and protocol (both tcp and udp when ports are given without one);
+// `bidirectional` adds the reverse rule. Egress: everything but the host's addresses on the
+// estate's bridges (every domain's gateway) is allowed — the destination's ingress ACL decides —
+// and a policy `to: host` adds an allow rule to those addresses; so a domain reaches the host only
+// where a policy says so (Incus's DHCP, DNS and ICMP rules come first and always pass). Traffic
+// within a bridge is not filtered by it (Incus): a policy inside one domain adds no rule, only a
+// note. Address-less bridges get no ACL: nothing routes between them nor to the host. Pure.
 import type { EstateDomain, EstateMachine } from "../../../core/model/estate.js";
 import type { InfraPolicy } from "../../../core/model/infra.js";
 import type { DesiredInput } from "../../desired.js";
 import { ref } from "../../kit/desired-kit.js";
 import { ownerLabels, sealSpec } from "../../kit/ownership.js";
 import type { DesiredObject } from "../../model.js";
+import { complementOf } from "./cidr.js";
 import { ACL_PROJECT } from "./observe.js";
 import type { AclRule } from "./spec.js";
 
@@ -20,7 +24,7 @@ export function aclBridgeConfig(network: string): Record<string, string> {
   return {
     "security.acls": network,
     "security.acls.default.ingress.action": "drop",
-    "security.acls.default.egress.action": "allow",
+    "security.acls.default.egress.action": "drop",
   };
 }
 
@@ -43,8 +47,17 @@ function resolver(input: DesiredInput) {
   };
 }
 
-function rulesFor(p: InfraPolicy, from: string, to: Endpoint, src: Endpoint | "host"): AclRule[] {
-  const source = src === "host" ? `${to.domain.gateway}/32` : (src.cidr ?? src.domain.subnet);
+function rulesFor(
+  p: InfraPolicy,
+  from: string,
+  to: Endpoint | { readonly host: string },
+  src: Endpoint | "host",
+): AclRule[] {
+  const source =
+    src === "host"
+      ? `${"domain" in to ? to.domain.gateway : ""}/32`
+      : (src.cidr ?? src.domain.subnet);
+  const destination = "domain" in to ? to.cidr : to.host;
   const ports = Array.isArray(p.ports) && p.ports.length > 0 ? p.ports.join(",") : undefined;
   const protocols: (string | undefined)[] = p.protocol
     ? [p.protocol]
@@ -55,7 +68,7 @@ function rulesFor(p: InfraPolicy, from: string, to: Endpoint, src: Endpoint | "h
   return protocols.map((protocol) => ({
     action: "allow",
     source,
-    ...(to.cidr ? { destination: to.cidr } : {}),
+    ...(destination ? { destination } : {}),
     ...(protocol ? { protocol } : {}),
     ...(protocol && ports ? { destination_port: ports } : {}),
     description,
@@ -66,34 +79,56 @@ function rulesFor(p: InfraPolicy, from: string, to: Endpoint, src: Endpoint | "h
 export function desiredAcls(input: DesiredInput): DesiredObject<"network-acl">[] {
   if (input.options.bridgeAddresses === "none") return [];
   const resolve = resolver(input);
+  // The host as the domains see it: its address on every bridge of the estate.
+  const hostAddresses = input.estate.domains.map((d) => d.gateway).sort();
+  const toHost = { host: hostAddresses.map((a) => `${a}/32`).join(",") };
   const ingress = new Map<string, AclRule[]>();
+  const egress = new Map<string, AclRule[]>();
+  const notes = new Map<string, string[]>();
+  const push = (m: Map<string, AclRule[]>, k: string, rules: AclRule[]) =>
+    m.set(k, [...(m.get(k) ?? []), ...rules]);
   const add = (p: InfraPolicy, from: string, to: string) => {
-    if (to === "host") return;
-    const dst = resolve(to);
     const src = from === "host" ? "host" : resolve(from);
+    if (to === "host") {
+      if (src && src !== "host") push(egress, src.domain.network, rulesFor(p, from, toHost, src));
+      return;
+    }
+    const dst = resolve(to);
     if (!dst || !src) return;
-    // Within one bridge the bridge's ACL does not apply (Incus): nothing to write.
-    if (src !== "host" && src.domain.name === dst.domain.name) return;
-    ingress.set(dst.domain.network, [
-      ...(ingress.get(dst.domain.network) ?? []),
-      ...rulesFor(p, from, dst, src),
-    ]);
+    if (src !== "host" && src.domain.name === dst.domain.name) {
+      // Within one bridge the bridge's ACL does not apply (Incus): nothing to write, but say so.
+      const what = p.description ? `'${p.description}'` : `${from} → ${to}`;
+      notes.set(dst.domain.network, [
+        ...(notes.get(dst.domain.network) ?? []),
+        `policy ${what} stays inside domain ${dst.domain.name}: Incus bridge ACLs do not filter traffic within one bridge, so it passes with or without the policy`,
+      ]);
+      return;
+    }
+    push(ingress, dst.domain.network, rulesFor(p, from, dst, src));
   };
   for (const p of input.estate.policies) {
     add(p, p.from, p.to);
     if (p.bidirectional) add(p, p.to, p.from);
   }
+  const leaving: AclRule = {
+    action: "allow",
+    destination: complementOf(hostAddresses).join(","),
+    description: "anything but the host (the destination's own ACL decides)",
+    state: "enabled",
+  };
   return input.domains.map((d) => {
     const r = ref("network-acl", ACL_PROJECT, d.network);
+    const said = notes.get(d.network);
     return {
       ref: r,
       spec: sealSpec({
         description: `Allowed flows into domain ${d.name} (plumb network_policies)`,
         config: ownerLabels(r, input.options.owner),
         ingress: ingress.get(d.network) ?? [],
-        egress: [],
+        egress: [leaving, ...(egress.get(d.network) ?? [])],
       }),
       deps: [],
+      ...(said ? { notes: said } : {}),
     };
   });
 }

@@ -37,7 +37,9 @@ export function desiredNetworks(input: DesiredInput): DesiredObject<"network">[]
       deps: acl ? [refId(ref("network-acl", "default", d.network))] : [],
       ...(bridgeAddresses === "none"
         ? {
-            notes: ["address-less bridge (bridge_addresses: none): machine IPs are not configured"],
+            notes: [
+              "address-less bridge (bridge_addresses: none): machine IPs are not configured, and no ACL: nothing routes between address-less bridges nor to the host, so every flow between domains is cut (network_policies included)",
+            ],
           }
         : {}),
     };
