@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { ApiClient } from "../drivers/incus/api-client.js";
-import { DriverError, NotFoundError } from "../drivers/incus/errors.js";
+import { DriverError, NotFoundError, PreconditionFailedError } from "../drivers/incus/errors.js";
 import type { Operation } from "../drivers/incus/types.js";
 import type { RunOptions, RunResult, TargetTransport } from "./transport.js";
 
@@ -166,12 +166,28 @@ export class IncusTransport implements TargetTransport {
       );
   }
 
-  /** Sets one instance config key (PATCH merges: nothing else changes). */
+  /**
+   * Sets one instance config key. PATCH merges config, devices and profiles, but Incus 6.0 resets
+   * a description the body leaves out, so the current one is sent back under the ETag just read
+   * (a concurrent change is retried on the new state, never overwritten).
+   */
   async setConfig(key: string, value: string): Promise<void> {
-    await this.#api.call("PATCH", this.#url(""), {
-      project: this.#project,
-      body: { config: { [key]: value } },
-    });
+    for (let attempt = 1; ; attempt++) {
+      const { metadata, etag } = await this.#api.call("GET", this.#url(""), {
+        project: this.#project,
+      });
+      const description = (metadata as { description?: string }).description ?? "";
+      try {
+        await this.#api.call("PATCH", this.#url(""), {
+          project: this.#project,
+          etag,
+          body: { description, config: { [key]: value } },
+        });
+        return;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError) || attempt >= 3) throw e;
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -116,7 +116,8 @@ describe.skipIf(!ready)(`plumb target bootstrap${why}`, { timeout: 180_000 }, ()
   it("plan reads the server's live contract state over SSH: new, then up to date, unreachable", () => {
     const serverRuns = (args: string[]) => {
       const r = plumb(["plan", "--json", ...args]);
-      if (r.code !== 0 && r.code !== 2) throw new Error(`plan exited ${r.code}: ${r.stderr}${r.stdout}`);
+      if (r.code !== 0 && r.code !== 2)
+        throw new Error(`plan exited ${r.code}: ${r.stderr}${r.stdout}`);
       return (
         JSON.parse(r.stdout).contracts as {
           machine: string;

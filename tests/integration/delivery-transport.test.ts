@@ -88,6 +88,31 @@ describe.skipIf(!HAVE_INCUS)("IncusTransport on a real container", { timeout: 12
     expect(r).toEqual({ code: 3, stdout: "$(id) ; `id`", stderr: "err\n" });
   });
 
+  it("records a config key without touching the description, other config or devices", async () => {
+    const url = `/1.0/instances/${box.name}?project=default`;
+    const before = await api.call("GET", url, { project: "default" });
+    await api.call("PATCH", url, {
+      project: "default",
+      etag: before.etag,
+      body: { description: "kept by setConfig", config: { "user.other": "x" } },
+    });
+    const read = async () =>
+      (await api.call("GET", url, { project: "default" })).metadata as {
+        description: string;
+        config: Record<string, string>;
+        devices: Record<string, unknown>;
+        profiles: string[];
+      };
+    const was = await read();
+    await t.setConfig("user.plumb.contract.motd", "sha256:abc");
+    const now = await read();
+    expect(now.description).toBe("kept by setConfig");
+    expect(now.config["user.plumb.contract.motd"]).toBe("sha256:abc");
+    expect(now.config["user.other"]).toBe("x");
+    expect(now.devices).toEqual(was.devices);
+    expect(now.profiles).toEqual(was.profiles);
+  });
+
   it("kills a command past its timeout inside the instance", async () => {
     const started = Date.now();
     const r = await t.run(["sleep", "30"], { timeoutMs: 1500 });
