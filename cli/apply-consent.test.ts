@@ -13,6 +13,7 @@ import { keySigner } from "../core/signing/signer.js";
 import { newKeyring, trustKey } from "../core/trust/keyring.js";
 import { readJournal } from "../reconcilers/delivery/journal.js";
 import type { ContractChange } from "../reconcilers/plan/contract-change.js";
+import { contractRun } from "../tests/kit/contract-change.js";
 import { enforceContractConsent } from "./apply-consent.js";
 import type { CommandContext } from "./spec.js";
 
@@ -24,22 +25,14 @@ const keyring = trustKey(
   "bob",
   ["contract", "operator"],
 );
-const run = (name: string, over: Partial<ContractChange>): ContractChange => ({
-  machine: "web-1",
-  domain: "web",
-  targetKind: "instance",
-  name,
-  template: `${name}@1.0.0`,
-  hash: `sha256:${"c".repeat(64)}`,
-  liveHash: null,
-  action: "run",
-  reason: "new",
-  risk: "low",
-  consent: "NONE",
-  roles: [],
-  inputs: {},
-  ...over,
-});
+const run = (name: string, over: Partial<ContractChange>): ContractChange =>
+  contractRun({
+    name,
+    project: undefined,
+    instance: undefined,
+    hash: `sha256:${"c".repeat(64)}`,
+    ...over,
+  });
 
 function setup() {
   const root = mkdtempSync(join(tmpdir(), "plumb-apply-consent-"));

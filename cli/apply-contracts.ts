@@ -93,6 +93,7 @@ export async function prepareContracts(
         parallelism,
         timeoutMs: timeoutS * 1000,
         onFailure: policy.onFailure,
+        // .plumb/secrets.yml (mode 0600 only), then PLUMB_SECRET_<NAME> (core/redact/secrets.ts).
         resolveSecret: secretResolver(root, ctx.env),
         env: ctx.env,
         onEvent: (e) => {

@@ -35,7 +35,9 @@ export const run: CommandModule["run"] = async (ctx, values, positionals) => {
     // lacks the base commit still signs, and is told the count is the head policy's.
     if (values.check === true || !(e instanceof PlumbError) || e.code !== "PLB919") throw e;
     ctx.output.err(
-      ctx.output.style.yellow(`${e.message}: the count below uses this tree's policy only`),
+      ctx.output.style.yellow(
+        `warning[${e.code}]: ${e.message}: the count below uses this tree's policy only`,
+      ),
     );
     return effectivePolicies(root, []);
   });

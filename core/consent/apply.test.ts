@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
+import { contractRun } from "../../tests/kit/contract-change.js";
 import { auditPath } from "../audit/append.js";
 import { verifyAuditText } from "../audit/verify.js";
 import { generateEd25519Key } from "../signing/openssh-private-key.js";
@@ -20,22 +21,14 @@ const keyring = trustKey(
   "bob",
   ["contract", "operator"],
 );
-const change = (name: string, over: Partial<ContractChange>): ContractChange => ({
-  machine: "web-1",
-  domain: "web",
-  targetKind: "instance",
-  name,
-  template: `${name}@1.0.0`,
-  hash: `sha256:${"b".repeat(64)}`,
-  liveHash: null,
-  action: "run",
-  reason: "new",
-  risk: "low",
-  consent: "NONE",
-  roles: [],
-  inputs: {},
-  ...over,
-});
+const change = (name: string, over: Partial<ContractChange>): ContractChange =>
+  contractRun({
+    name,
+    project: undefined,
+    instance: undefined,
+    hash: `sha256:${"b".repeat(64)}`,
+    ...over,
+  });
 
 describe("consentForApply", () => {
   it("bob (contract, operator) may run operator actions, not admin ones; the denial is audited", () => {

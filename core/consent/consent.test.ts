@@ -1,26 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
+import { contractRun } from "../../tests/kit/contract-change.js";
 import { type ConsentInput, checkContractConsent, normalizeApprovals } from "./consent.js";
 
-const change = (over: Partial<ContractChange> = {}): ContractChange => ({
-  machine: "web-1",
-  domain: "web",
-  targetKind: "instance",
-  project: "web",
-  instance: "web-1",
-  name: "motd",
-  template: "motd@1.0.0",
-  hash: `sha256:${"a".repeat(64)}`,
-  liveHash: null,
-  action: "run",
-  reason: "new",
-  risk: "low",
-  consent: "NONE",
-  roles: [],
-  inputs: {},
-  ...over,
-});
+const change = contractRun;
 
 const base = (over: Partial<ConsentInput> = {}): ConsentInput => ({
   changes: [change()],

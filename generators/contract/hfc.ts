@@ -108,9 +108,19 @@ function stable(v: unknown): string {
 
 const require = createRequire(import.meta.url);
 
+// One compiled validator per inputs schema object (a plan forges many contracts of a template).
+const inputValidators = new WeakMap<
+  object,
+  ReturnType<import("ajv/dist/2020.js").Ajv2020["compile"]>
+>();
+
 export function checkInputs(manifest: TemplateManifest, inputs: Record<string, unknown>): void {
-  const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(manifest.inputs);
+  let validate = inputValidators.get(manifest.inputs);
+  if (!validate) {
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    validate = new Ajv2020({ allErrors: true, strict: false }).compile(manifest.inputs);
+    inputValidators.set(manifest.inputs, validate);
+  }
   if (validate(inputs)) return;
   const errors = (validate.errors ?? []) as ErrorObject[];
   const text = errors

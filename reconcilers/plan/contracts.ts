@@ -81,8 +81,24 @@ export function displayInputs(
   );
 }
 
+type Metadata = Pick<ContractChange, "risk" | "consent" | "roles">;
+// What rendering concludes depends on the template and the inputs, not on the machine: one forge
+// per distinct (template, inputs) in a plan (the same motd on 500 machines renders once).
+const rendered = new WeakMap<TemplateSource, Map<string, Metadata>>();
+
 /** Forges in memory with secret references replaced by the template's sample values. */
-function metadataOf(machine: string, c: EstateContract, t: TemplateSource) {
+function metadataOf(machine: string, c: EstateContract, t: TemplateSource): Metadata {
+  const seen = rendered.get(t) ?? new Map<string, Metadata>();
+  rendered.set(t, seen);
+  const key = canonicalize(c.inputs);
+  const hit = seen.get(key);
+  if (hit) return hit;
+  const meta = forgeMetadata(machine, c, t);
+  seen.set(key, meta);
+  return meta;
+}
+
+function forgeMetadata(machine: string, c: EstateContract, t: TemplateSource): Metadata {
   const inputs = Object.fromEntries(
     Object.entries(c.inputs).map(([k, v]) => [
       k,

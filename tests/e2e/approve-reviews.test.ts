@@ -1,6 +1,9 @@
 // Approving GitHub PR reviews count as approvals (approvals.github_reviewers): the built CLI reads
 // the PR and its reviews from the local GitHub server; only the latest review of a listed login,
 // APPROVED on the plan's commit and not by the PR's author, counts; the output names who did.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGithub } from "../kit/fake-github.js";
 import { PlanRepo, webDomain } from "../kit/plan-repo.js";
@@ -73,5 +76,48 @@ describe("GitHub reviews as approvals (built CLI, local GitHub server)", () => {
     const applied = await repo.plumb(["apply", "plan.json", "--yes", ...pr], env);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toContain("approved by github:alice, github:bob (2 of 2 required)");
+  }, 120_000);
+});
+
+describe("approve when the policy base is not in this clone", () => {
+  let repo: PlanRepo;
+  beforeAll(async () => {
+    repo = await PlanRepo.create();
+  }, 60_000);
+  afterAll(async () => {
+    await repo.close();
+  });
+
+  it("signing still works (the count uses this tree's policy, with a warning); --check refuses PLB919", async () => {
+    const key = (n: string) => join(repo.dir, "keyfiles", n);
+    mkdirSync(join(repo.dir, "keyfiles"));
+    for (const n of ["admin", "alice"])
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", n, "-f", key(n)]);
+    for (const args of [
+      ["keys", "init", "--pub", `${key("admin")}.pub`, "--org", "acme"],
+      ["keys", "sign-keyring", "--key", key("admin")],
+      ["keys", "trust", `${key("alice")}.pub`, "--principal", "alice", "--role", "approver"],
+      ["keys", "sign-keyring", "--key", key("admin")],
+    ])
+      expect((await repo.plumb(args)).code, args.join(" ")).toBe(0);
+    repo.write({ "infra/policies.yml": "approvals:\n  required:\n    any: 1\n" });
+    repo.commit("keyring; one approval");
+    expect((await repo.plumb(["plan", "--out", "plan.json"])).code).toBe(0);
+    const missing = "0123456789abcdef0123456789abcdef01234567";
+    const signed = await repo.plumb([
+      "approve",
+      "plan.json",
+      "--key",
+      key("alice"),
+      "--policy-base",
+      missing,
+    ]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stderr).toContain("PLB919");
+    expect(signed.stderr).toContain("this tree's policy only");
+    expect(signed.stdout).toContain("1 distinct approval(s); policies.yml requires 1");
+    const check = await repo.plumb(["approve", "plan.json", "--check", "--policy-base", missing]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain("error[PLB919]");
   }, 120_000);
 });

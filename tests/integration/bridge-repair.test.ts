@@ -15,11 +15,11 @@ import type {
 import {
   abortedCreate,
   BASE,
-  cleanupPrefix,
   driver,
   incus,
   plumb,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -86,9 +86,7 @@ describe.skipIf(skip)(
       await expect(started).rejects.toBeInstanceOf(OperationFailedError);
     }, 240_000);
     afterAll(async () => {
-      await plumb(["flush", "--force", "--lock-timeout", "120"], dir).catch(() => undefined);
-      await cleanupPrefix(d, p);
-      d.close();
+      await teardownEstate(d, dir, p);
     }, 240_000);
 
     it("Incus refuses to delete the bridge while the profile names it", () => {

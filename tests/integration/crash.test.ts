@@ -10,11 +10,11 @@ import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import { killAt, seededRandom, starting } from "./kill-kit.js";
 import {
   BASE,
-  cleanupPrefix,
   driver,
   plumb,
   plumbAsync,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -90,9 +90,7 @@ describe.skipIf(skip)(`kill -9 during apply, then re-run${why}`, { timeout: 600_
   });
   afterAll(async () => {
     console.info(`crash test seed ${seed}; kill points: ${points.join("; ")}`);
-    await plumb(["flush", "--force"], dir).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p);
   }, 240_000);
 
   /** A plain re-run converges, then the live state is exactly the declared one. */

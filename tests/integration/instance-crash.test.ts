@@ -13,10 +13,10 @@ import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import { killAt, seededRandom, starting } from "./kill-kit.js";
 import {
   BASE,
-  cleanupPrefix,
   driver,
   plumb,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -61,9 +61,7 @@ describe.skipIf(skip)(`kill -9 inside instance creation${why}`, { timeout: 600_0
   afterAll(async () => {
     console.info(`instance crash seed ${seed}; kill points: ${points.join("; ")}`);
     console.info(`notes seen right after the kills: ${notes.join(" | ") || "none"}`);
-    await plumb(["flush", "--force"], dir, ENV).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p, ENV);
   }, 240_000);
 
   for (let round = 1; round <= ROUNDS; round++) {

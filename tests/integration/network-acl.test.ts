@@ -10,11 +10,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
-  cleanupPrefix,
   driver,
   incus,
   plumb,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -120,9 +120,7 @@ describe.skipIf(skip)(`network policies as Incus ACLs${why}`, { timeout: 300_000
   }, 240_000);
   afterAll(async () => {
     listener?.kill();
-    await plumb(["flush", "--force"], dir, ENV).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p, ENV);
   }, 240_000);
 
   it("attaches one ACL per bridge: default ingress drop, the policy as an allow rule", () => {

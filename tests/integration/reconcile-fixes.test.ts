@@ -12,11 +12,11 @@ import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
   abortedCreate,
   BASE,
-  cleanupPrefix,
   driver,
   incus,
   plumb,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -69,9 +69,7 @@ describe.skipIf(skip)(`reconcile fixes on the real daemon${why}`, { timeout: 300
   }, 240_000);
   afterAll(async () => {
     incus("delete", "--force", "hand-made", "--project", E);
-    await plumb(["flush", "--force"], dir).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p);
   }, 240_000);
 
   it("a restart-needed key through a profile: flagged, held back, then applied with a restart", async () => {

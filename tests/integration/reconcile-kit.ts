@@ -135,6 +135,21 @@ export async function cleanupPrefix(d: IncusDriver, prefix: string): Promise<voi
   await quiet(removeAuditAnchors(d, prefix));
 }
 
+/**
+ * The end of every suite that applies an estate: the estate flushed, whatever is left under the
+ * suite's prefix removed (a failed test may leave objects plumb does not own), the driver closed.
+ */
+export async function teardownEstate(
+  d: IncusDriver,
+  dir: string,
+  prefix: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<void> {
+  await plumb(["flush", "--force"], dir, env).catch(() => undefined);
+  await cleanupPrefix(d, prefix);
+  d.close();
+}
+
 export const BASE = (name: string, extra = "") =>
   `project_name: ${name}\nglobal:\n  addressing: {base_octet: 10, zone_base: 100}\n  default_os_image: images:debian/13\n${extra}`;
 

@@ -16,6 +16,7 @@ import {
   plumb,
   plumbAsync,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -54,9 +55,7 @@ describe.skipIf(skip)(`reconcile on the real daemon${why}`, { timeout: 240_000 }
     });
   });
   afterAll(async () => {
-    await plumb(["flush", "--force"], dir).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p);
   }, 240_000);
 
   it("create: apply builds the estate; every object carries ownership labels", async () => {

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
   BASE,
-  cleanupPrefix,
   driver,
   plumb,
   plumbAsync,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -44,9 +44,7 @@ describe.skipIf(skip)(`kill -9 while snapshotting${why}`, { timeout: 300_000 }, 
     dir = tempRepo({ "infra/base.yml": BASE(`sc-${p}`), "infra/domains/s.yml": domain("128MiB") });
   });
   afterAll(async () => {
-    await plumb(["flush", "--force"], dir).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p);
   }, 180_000);
 
   it("the snapshot is in the history when the run dies; the rerun converges at once", async () => {

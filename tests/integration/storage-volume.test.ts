@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusDriver } from "../../reconcilers/drivers/incus/types.js";
 import {
   BASE,
-  cleanupPrefix,
   driver,
   incus,
   plumb,
   skip,
+  teardownEstate,
   tempRepo,
   uniquePrefix,
   why,
@@ -31,9 +31,7 @@ describe.skipIf(skip)(`storage volumes on the real daemon${why}`, { timeout: 300
     dir = tempRepo({ "infra.yml": estate(WITH) });
   });
   afterAll(async () => {
-    await plumb(["flush", "--force"], dir).catch(() => undefined);
-    await cleanupPrefix(d, p);
-    d.close();
+    await teardownEstate(d, dir, p);
   }, 240_000);
 
   it("creates the volume and attaches it; what the machine writes there is in the volume", async () => {

@@ -215,6 +215,8 @@ describe("templates.lock signatures", { timeout: 240_000 }, () => {
     expect(relock.stderr).toContain("1 old signature(s) removed");
     expect(readdirSync(t.root)).not.toContain("templates.lock.sig.d");
     refused(t.forge(), "PLB836");
+    // `contract test` refuses too, before any sandbox is launched.
+    refused(t.plumb(["contract", "test", "c", "--target", "web-1"]), "PLB836");
     sshSignLock(t.root, keys.mallory.file, "mallory.sig");
     refused(t.forge(), "PLB837");
     expect(t.forge().stderr).toContain("PLB874");

@@ -6,8 +6,9 @@ import {
   type TemplateEntry,
   type TemplateFolder,
 } from "../../core/io/read-templates.js";
+import { checkCatalog } from "./catalog.js";
 import { checkTemplates } from "./gatekeeper.js";
-import { renderLock } from "./tree-hash.js";
+import { parseLock, renderLock } from "./tree-hash.js";
 
 const enc = new TextEncoder();
 const file = (rel: string, text: string, executable = false): TemplateEntry => ({
@@ -236,7 +237,25 @@ describe("template gatekeeper", () => {
     expect(read.folders.map((f) => f.name)).toEqual(
       expect.arrayContaining(["motd", "nginx-standalone"]),
     );
-    const r = await checkTemplates(read.folders, read.lock, read.lockPath, systemLintDriver);
+    // With the repository's action catalog, as `plumb templates check` loads it (base-packages
+    // composes package-install).
+    const lock = read.lock === undefined ? undefined : parseLock(read.lock);
+    expect(typeof lock).toBe("object");
+    const catalog = checkCatalog(
+      read.actions,
+      typeof lock === "string" ? undefined : lock,
+      read.lockPath,
+      true,
+    );
+    expect(catalog.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const r = await checkTemplates(
+      read.folders,
+      read.lock,
+      read.lockPath,
+      systemLintDriver,
+      undefined,
+      catalog.actions,
+    );
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exec } from "../../../core/exec/exec.js";
 import { type FakeSsh, fakeSsh } from "../../../tests/kit/fake-ssh.js";
 import { keyFingerprint, knownHostsFile } from "./host-key.js";
+import { SshTransport } from "./transport.js";
 
 let f: FakeSsh;
 beforeEach(() => {
@@ -94,11 +95,27 @@ describe("SshTransport", () => {
     await t.close();
   });
 
-  it("stops a call at its time limit (PLB795)", async () => {
-    const t = await f.open({}, { FAKE_SSH_SLOW: "1" });
+  it("stops a call at its time limit when the connection hangs (PLB795)", async () => {
+    const t = await SshTransport.open(f.endpoint(), {
+      sshDir: f.sshDir,
+      env: { ...f.env, FAKE_SSH_SLOW: "1" },
+      defaultTimeoutMs: 500,
+    });
     const t0 = Date.now();
-    await expect(t.run(["true"], { timeoutMs: 500 })).rejects.toMatchObject({ code: "PLB795" });
-    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(t.put("/nonexistent/x", new Uint8Array(1), "0644")).rejects.toMatchObject({
+      code: "PLB795",
+    });
+    expect(Date.now() - t0).toBeLessThan(8000);
     await t.close();
+  });
+
+  it("a run with a time limit is stopped on the server itself: exit 124", async () => {
+    const t = await f.open();
+    const t0 = Date.now();
+    const r = await t.run(["sleep", "20"], { timeoutMs: 1000 });
+    await t.close();
+    expect(r.code).toBe(124);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(f.sshCalls()[0]?.at(-1)).toBe("'timeout' '-k' '5' '1' 'sleep' '20'");
   });
 });

@@ -225,8 +225,18 @@ export class SshTransport implements TargetTransport {
     return r;
   }
 
+  /**
+   * With a time limit the command is stopped on the server itself (coreutils `timeout`, exit 124
+   * as with the Incus transport), not only abandoned: the local limit is a later guard.
+   */
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const r = await this.call(argv, undefined, opts.timeoutMs);
+    if (opts.timeoutMs === undefined) {
+      const r = await this.call(argv, undefined);
+      return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+    }
+    const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+    const bounded = ["timeout", "-k", "5", String(seconds), ...argv];
+    const r = await this.call(bounded, undefined, (seconds + 30) * 1000);
     return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
 

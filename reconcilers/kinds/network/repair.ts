@@ -75,7 +75,7 @@ async function editDevices(
       () => d.getProfile(user.project, user.name),
       async (cur, etag) => {
         notOurs(cur.config);
-        nics = pick2(cur.devices, nicsOn(cur.devices, bridge));
+        nics = only(cur.devices, nicsOn(cur.devices, bridge));
         await d.updateProfile(
           user.project,
           user.name,
@@ -90,7 +90,7 @@ async function editDevices(
       () => d.getInstance(user.project, user.name),
       async (cur, etag) => {
         notOurs(cur.config);
-        nics = pick2(cur.devices, nicsOn(cur.devices, bridge));
+        nics = only(cur.devices, nicsOn(cur.devices, bridge));
         await d.updateInstance(
           user.project,
           user.name,
@@ -112,7 +112,8 @@ async function editDevices(
   return nics;
 }
 
-function pick2(devices: DeviceMap, names: readonly string[]): DeviceMap {
+/** The named devices of `devices`. */
+function only(devices: DeviceMap, names: readonly string[]): DeviceMap {
   const out: Record<string, ConfigMap> = {};
   for (const n of names) out[n] = devices[n] ?? {};
   return out;
