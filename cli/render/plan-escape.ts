@@ -39,10 +39,12 @@ export function fenceFor(body: string): string {
 
 /**
  * Data as an inline code span (no HTML, links or mentions are interpreted inside one), on one
- * line, with table pipes escaped (GFM splits cells on `|` even inside code spans).
+ * line, with table pipes escaped (GFM splits cells on `|` even inside code spans, unless an odd
+ * number of backslashes precedes it: data backslashes right before a pipe are doubled, so `\|`
+ * in the data cannot turn plumb's escape into a cell break).
  */
 export function mdCode(text: string): string {
-  const flat = termSafe(text).replace(/\|/g, "\\|");
+  const flat = termSafe(text).replace(/(\\*)\|/g, (_, b: string) => `${b}${b}\\|`);
   const ticks = "`".repeat(longestRun(flat, "`") + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
   return `${ticks}${pad}${flat}${pad}${ticks}`;
