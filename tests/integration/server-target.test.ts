@@ -182,9 +182,11 @@ describe.skipIf(!ready)(`server target over a real sshd${why}`, () => {
     const t = await SshTransport.open(srv.endpoint, lab.options);
     await t.put("/var/tmp/big", enc.encode("old\n"), "0644");
     await t.close();
-    // The ssh client is killed by the call's time limit while the bytes are still streaming.
-    const k = await SshTransport.open(srv.endpoint, { ...lab.options, defaultTimeoutMs: 1500 });
-    const big = new Uint8Array(64 * 1024 * 1024).fill(120);
+    // The ssh client is killed by the call's time limit while the bytes are still streaming: 1 GiB
+    // cannot cross ssh (and be hashed on the far side) in one second on these machines; 64 MiB in
+    // 1.5 s finished in time on an idle machine and the write was not cut.
+    const k = await SshTransport.open(srv.endpoint, { ...lab.options, defaultTimeoutMs: 1000 });
+    const big = new Uint8Array(1024 * 1024 * 1024).fill(120);
     const err = await k.put("/var/tmp/big", big, "0644").then(
       () => undefined,
       (e) => e,
@@ -193,7 +195,9 @@ describe.skipIf(!ready)(`server target over a real sshd${why}`, () => {
     expect(err).toMatchObject({ code: "PLB795" });
     expect(srv.sh("cat /var/tmp/big").stdout).toBe("old\n");
     // The remote side found the stream short and removed its temporary file.
-    await new Promise((r) => setTimeout(r, 2000));
+    // (Polled: the far side notices the cut stream once sshd closes it.)
+    for (let i = 0; i < 40 && srv.sh("ls -A /var/tmp").stdout !== "big\n"; i++)
+      await new Promise((r) => setTimeout(r, 500));
     expect(srv.sh("ls -A /var/tmp").stdout).toBe("big\n");
   }, 120_000);
 
