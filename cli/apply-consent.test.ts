@@ -8,23 +8,14 @@ import { auditPath } from "../core/audit/append.js";
 import { verifyAuditText } from "../core/audit/verify.js";
 import { PlumbError } from "../core/errors.js";
 import { captureOutput } from "../core/output/output.js";
-import { generateEd25519Key } from "../core/signing/openssh-private-key.js";
 import { keySigner } from "../core/signing/signer.js";
-import { newKeyring, trustKey } from "../core/trust/keyring.js";
 import { readJournal } from "../reconcilers/delivery/journal.js";
 import type { ContractChange } from "../reconcilers/plan/contract-change.js";
-import { contractRun } from "../tests/kit/contract-change.js";
+import { aliceAndBob, contractRun } from "../tests/kit/contract-change.js";
 import { enforceContractConsent } from "./apply-consent.js";
 import type { CommandContext } from "./spec.js";
 
-const alice = generateEd25519Key("alice");
-const bob = generateEd25519Key("bob");
-const keyring = trustKey(
-  newKeyring("acme", alice.publicKey, "alice", "2099-01-01T00:00:00Z"),
-  bob.publicKey,
-  "bob",
-  ["contract", "operator"],
-);
+const { alice, bob, keyring } = aliceAndBob();
 const run = (name: string, over: Partial<ContractChange>): ContractChange =>
   contractRun({
     name,

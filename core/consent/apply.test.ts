@@ -5,22 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
-import { contractRun } from "../../tests/kit/contract-change.js";
+import { aliceAndBob, contractRun } from "../../tests/kit/contract-change.js";
 import { auditPath } from "../audit/append.js";
 import { verifyAuditText } from "../audit/verify.js";
-import { generateEd25519Key } from "../signing/openssh-private-key.js";
-import { newKeyring, trustKey } from "../trust/keyring.js";
 import { consentForApply } from "./apply.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
-const alice = generateEd25519Key("alice");
-const bob = generateEd25519Key("bob");
-const keyring = trustKey(
-  newKeyring("acme", alice.publicKey, "alice", "2099-01-01T00:00:00Z"),
-  bob.publicKey,
-  "bob",
-  ["contract", "operator"],
-);
+const { alice, bob, keyring } = aliceAndBob();
 const change = (name: string, over: Partial<ContractChange>): ContractChange =>
   contractRun({
     name,

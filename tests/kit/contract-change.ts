@@ -1,5 +1,7 @@
-// A contract change for tests: an instance target's new "run" of a low-risk contract with no
-// consent and no roles; each test overrides what it is about.
+// Contract-consent fixtures for tests: a contract change (an instance target's new "run" of a
+// low-risk contract with no consent and no roles; each test overrides what it is about) and a keyring.
+import { generateEd25519Key } from "../../core/signing/openssh-private-key.js";
+import { newKeyring, trustKey } from "../../core/trust/keyring.js";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
 
 export function contractRun(over: Partial<ContractChange> = {}): ContractChange {
@@ -22,4 +24,17 @@ export function contractRun(over: Partial<ContractChange> = {}): ContractChange 
     inputs: {},
     ...over,
   };
+}
+
+/** A keyring where alice holds every role (keys init) and bob holds contract and operator. */
+export function aliceAndBob() {
+  const alice = generateEd25519Key("alice");
+  const bob = generateEd25519Key("bob");
+  const keyring = trustKey(
+    newKeyring("acme", alice.publicKey, "alice", "2099-01-01T00:00:00Z"),
+    bob.publicKey,
+    "bob",
+    ["contract", "operator"],
+  );
+  return { alice, bob, keyring };
 }
