@@ -13,7 +13,7 @@ import type { TemplateSource } from "../../generators/contract/hfc.js";
 import type { ApiClient } from "../drivers/incus/api-client.js";
 import type { ContractChange } from "../plan/contract-change.js";
 import { contractKey } from "../plan/contracts.js";
-import { ensureBootstrap } from "./bootstrap.js";
+import { ensureBootstrap, trustGate } from "./bootstrap.js";
 import {
   type DeliveryEvent,
   type DeliveryResult,
@@ -126,6 +126,7 @@ export async function runContractPhase(input: ContractPhaseInput): Promise<Deliv
         );
       },
       bootstrap: (t) => ensureBootstrap(t, files),
+      trustGate: trustGate(files),
       recordLive: async (c, t) => {
         if (t instanceof IncusTransport) await t.setConfig(contractKey(c.name), c.hash);
         else await recordContractHash(t, c.name, c.hash);

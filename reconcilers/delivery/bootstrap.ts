@@ -5,6 +5,7 @@
 // trusts a newer keyring is refused (PLB788), never lowered (docs/servers.md, "plumb target bootstrap").
 import { createHash } from "node:crypto";
 import { PlumbError } from "../../core/errors.js";
+import { shq } from "../../core/shell/quote.js";
 import type { TargetTrustFiles } from "../../core/trust/target-files.js";
 import type { TargetTransport } from "./transport.js";
 
@@ -76,17 +77,23 @@ interface Probed {
   readonly sha?: string;
 }
 
-// POSIX sh (busybox or dash): one line per path, then the policy's pin lines.
+// POSIX sh (busybox or dash; it must have stat, sha256sum and grep), three commands whatever the number of paths (each command costs
+// about 5 ms in a container): one stat of every path (lstat: a link is reported as such, a
+// missing path is absent from the output), one sha256sum of the regular files, then the
+// policy's pin lines.
 const PROBE = `set -u
-policy=$1; shift
-for p in "$@"; do
-  if [ -L "$p" ]; then echo "L - - - - $p"
-  elif [ -d "$p" ]; then echo "D $(stat -c '%u %g %a' -- "$p") - $p"
-  elif [ -f "$p" ]; then echo "F $(stat -c '%u %g %a' -- "$p") $(sha256sum -- "$p" | cut -d ' ' -f 1) $p"
-  elif [ -e "$p" ]; then echo "O - - - - $p"
-  else echo "M - - - - $p"; fi
+for tool in stat sha256sum grep; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "plumb: the target has no $tool" >&2; exit 3; }
 done
-if [ -f "$policy" ] && [ ! -L "$policy" ]; then grep -E '^keyring_(version|sha256)=' -- "$policy" | sed 's/^/P /'; fi
+policy=$1; shift
+n=$#
+for p in "$@"; do
+  if [ -f "$p" ] && [ ! -L "$p" ]; then set -- "$@" "$p"; fi
+done
+stat -c 'S %u %g %a %F|%n' -- "$@" 2>/dev/null
+shift "$n"
+if [ "$#" -gt 0 ]; then sha256sum -- "$@"; fi
+if [ -f "$policy" ] && [ ! -L "$policy" ]; then grep -E '^keyring_(version|sha256)=' -- "$policy"; fi
 exit 0`;
 
 // Creates missing directories, then sets owner and mode: argv after the script is mode/path pairs.
@@ -122,35 +129,106 @@ function pinOf(policy: string): { version: number | null; sha: string | null } {
   return { version: v === undefined ? null : Number(v), sha: h ?? null };
 }
 
-function parseProbe(stdout: string): {
+function parseProbe(
+  stdout: string,
+  probed: readonly string[],
+): {
   paths: Map<string, Probed>;
   pin: { version: number | null; sha: string | null };
 } {
-  const paths = new Map<string, Probed>();
+  const stats = new Map<string, { kind: Probed["kind"]; uid: string; gid: string; mode: string }>();
+  const sums = new Map<string, string>();
   const policyLines: string[] = [];
   for (const line of stdout.split("\n")) {
-    if (line.startsWith("P ")) {
-      policyLines.push(line.slice(2));
+    if (/^keyring_(version|sha256)=/.test(line)) {
+      policyLines.push(line);
       continue;
     }
-    const m = /^([DFLOM]) (\S+) (\S+) (\S+) (\S+) (.+)$/.exec(line);
+    const h = /^([0-9a-f]{64}) {2}(\/.*)$/.exec(line);
+    if (h) {
+      sums.set(h[2] as string, h[1] as string);
+      continue;
+    }
+    const m = /^S (\d+) (\d+) ([0-7]+) ([^|]+)\|(\/.*)$/.exec(line);
     if (!m) continue;
-    const [, kind, uid, gid, mode, sha, path] = m as unknown as [
+    const [, uid, gid, mode, type, path] = m as unknown as [
       string,
-      Probed["kind"],
       string,
       string,
       string,
       string,
       string,
     ];
-    paths.set(path, { kind, uid, gid, mode, sha });
+    const kind: Probed["kind"] =
+      type === "directory"
+        ? "D"
+        : type === "regular file" || type === "regular empty file"
+          ? "F"
+          : type === "symbolic link"
+            ? "L"
+            : "O";
+    stats.set(path, { kind, uid, gid, mode });
+  }
+  // A path stat did not report is missing (stat's errors are discarded; as root only a
+  // missing path makes it fail).
+  const paths = new Map<string, Probed>();
+  for (const p of probed) {
+    const st = stats.get(p);
+    if (!st) paths.set(p, { kind: "M" });
+    else if (st.kind === "F") paths.set(p, { ...st, sha: sums.get(p) ?? "-" });
+    else paths.set(p, st);
   }
   return { paths, pin: pinOf(policyLines.join("\n")) };
 }
 
 function ownedRightly(p: Probed, mode: string): boolean {
   return p.uid === "0" && p.gid === "0" && p.mode === mode;
+}
+
+/** The directories bootstrap makes, with their modes, in creation order. */
+function layoutDirs(L: TargetLayout): readonly (readonly [string, string])[] {
+  return [
+    [L.etc, "755"],
+    [L.trust, "755"],
+    [L.lib, "700"],
+    [L.run, "700"],
+    [L.contracts, "700"],
+    [L.log, "700"],
+  ];
+}
+
+/** The line a trust gate prints when the target is not in the bootstrap state. */
+export const GATE_STALE = "PLUMB-BOOTSTRAP needed";
+
+/**
+ * A POSIX sh fragment that checks, in two commands (one stat, one sha256sum), that the target is
+ * exactly in the state `bootstrapTarget` would leave it in: every directory and trust file
+ * root-owned with its mode and type, every trust file with the content installed from this
+ * keyring, the replay state present. When anything differs it prints GATE_STALE and exits 0,
+ * before any verifier runs; delivery then bootstraps (which refuses links, wrong types and a
+ * newer keyring, and repairs the rest) and tries again. It lets delivery skip the separate probe
+ * call on a target that is current: the check and the verifier run in one call.
+ */
+export function trustGate(files: TargetFiles, layout: TargetLayout = TARGET_LAYOUT): string {
+  const dirs = layoutDirs(layout);
+  const filePaths = FILE_ORDER.map((n) => `${layout.trust}/${n}`);
+  const wantStat = [
+    ...dirs.map(([, mode]) => `0 0 ${mode} directory`),
+    ...FILE_ORDER.map(
+      (n) => `0 0 ${FILE_MODE[n]} ${files[n].length === 0 ? "regular empty file" : "regular file"}`,
+    ),
+  ].join("\n");
+  const wantSums = FILE_ORDER.map((n) => `${sha256Hex(files[n])}  ${layout.trust}/${n}`).join("\n");
+  const state = shq(layout.state);
+  return [
+    `if [ "$(stat -c '%u %g %a %F' -- ${[...dirs.map(([p]) => p), ...filePaths].map(shq).join(" ")} 2>/dev/null)" != ${shq(wantStat)} ] ||`,
+    `  [ "$(sha256sum -- ${filePaths.map(shq).join(" ")} 2>/dev/null)" != ${shq(wantSums)} ] ||`,
+    `  [ ! -f ${state} ] || [ -L ${state} ]; then`,
+    `  echo ${shq(GATE_STALE)}`,
+    "  exit 0",
+    "fi",
+    "",
+  ].join("\n");
 }
 
 /** Probes the target and brings it to the bootstrap state (or reports what would change). */
@@ -175,26 +253,14 @@ export async function bootstrapTarget(
     throw new PlumbError("PLB999", "the target policy to install has no keyring_version", {
       source: "internal",
     });
-  const dirs: readonly (readonly [string, string])[] = [
-    [L.etc, "755"],
-    [L.trust, "755"],
-    [L.lib, "700"],
-    [L.run, "700"],
-    [L.contracts, "700"],
-    [L.log, "700"],
-  ];
+  const dirs = layoutDirs(L);
   const filePath = (name: string) => `${L.trust}/${name}`;
   const probePaths = [...dirs.map(([p]) => p), ...FILE_ORDER.map(filePath), L.state];
   const probe = await run(
     ["sh", "-c", PROBE, "plumb-probe", filePath("policy"), ...probePaths],
     "the probe",
   );
-  const { paths, pin } = parseProbe(probe.stdout);
-  for (const p of probePaths)
-    if (!paths.has(p))
-      throw new PlumbError("PLB789", `bootstrap of ${t.machine}: the probe did not report ${p}`, {
-        hint: "the target needs a POSIX sh, stat, sha256sum, grep and sed",
-      });
+  const { paths, pin } = parseProbe(probe.stdout, probePaths);
 
   // Refuse before writing anything: links, wrong types, a newer or different keyring.
   for (const p of probePaths) {

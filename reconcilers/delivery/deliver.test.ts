@@ -154,10 +154,24 @@ describe("deliverContracts", () => {
       "--target",
       "m1",
     ]);
-    // The bundle directory is removed after the run (it holds resolved secrets).
-    const dirs = verifies.map((a) => a[a.length - 1]);
-    for (const d of dirs) expect(m1.argvs).toContainEqual(["rm", "-rf", "--", d]);
+    // The bundle holds resolved secrets: the verifier removes it (--consume), so a verifier
+    // that answered needs no separate rm.
+    for (const v of verifies) expect(v.slice(-2, -1)).toEqual(["--consume"]);
+    expect(m1.argvs.filter((a) => a[0] === "rm")).toEqual([]);
     expect(m1.closed).toBe(1);
+  });
+
+  it("removes the bundle itself when the verifier never answered (timeout, not installed)", async () => {
+    const silent: Script = () => ({ code: 127, stdout: "", stderr: "bash: no such file" });
+    const late: Script = () => ({ code: 124, stdout: "", stderr: "" });
+    for (const script of [silent, late]) {
+      const { deps, targets } = setup(script);
+      const [r] = await deliverContracts([change("m1", "a")], deps, opts);
+      expect(r?.status).toBe("FAILED");
+      const m1 = targets.get("m1") as FakeTarget;
+      const verify = m1.argvs.find((a) => a[1]?.endsWith("plumb-verify")) as string[];
+      expect(m1.argvs).toContainEqual(["rm", "-rf", "--", verify[verify.length - 1]]);
+    }
   });
 
   it("signs with rising sequence numbers per machine, for that machine, valid now", async () => {

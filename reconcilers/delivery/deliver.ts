@@ -3,7 +3,6 @@
 // transport to a fresh run directory, verified and run by plumb-verify, its outcome recorded in
 // the run journal (PENDING → CLAIMED → SUCCESS | FAILED) and the audit trail, and on success its
 // hash recorded as the target's live state. Everything it touches comes in through DeliveryDeps.
-import { randomBytes } from "node:crypto";
 import type { Code } from "../../core/codes.js";
 import { PlumbError } from "../../core/errors.js";
 import type { Signer } from "../../core/signing/signer.js";
@@ -15,12 +14,10 @@ import { mapLimitOrThrow } from "../pool.js";
 import { type SignedBundle, signedBundle } from "./bundle.js";
 import { appendJournal, type JournalRecord } from "./journal.js";
 import { parseOutcome, scrub } from "./outcome.js";
+import { type StageResult, stageAndVerify, TIMEOUT_EXIT } from "./stage.js";
 import type { TargetTransport } from "./transport.js";
 
-export const TRUST_DIR = "/etc/plumb/trust";
-export const STATE_FILE = "/var/lib/plumb/state";
-export const RUN_DIR = "/var/lib/plumb/run";
-export const TIMEOUT_EXIT = 124;
+export { RUN_DIR, STATE_FILE, TIMEOUT_EXIT, TRUST_DIR } from "./stage.js";
 
 export type OnFailure = "stop" | "continue";
 export type BootstrapState = "installed" | "updated" | "current";
@@ -54,6 +51,12 @@ export interface DeliveryDeps {
   transport(change: ContractChange): Promise<TargetTransport>;
   /** Installs or updates trust files, verifier and state directories (reconcilers/delivery/bootstrap.ts). */
   bootstrap(t: TargetTransport): Promise<BootstrapState>;
+  /**
+   * A trust gate (bootstrap.ts trustGate) for the same files `bootstrap` installs: checked in the
+   * verifier's own call, so a current target costs no separate probe; bootstrap runs only when
+   * the gate reports the target stale.
+   */
+  readonly trustGate?: string;
   /** Records the contract's hash as the target's live state after SUCCESS. */
   recordLive(change: ContractChange, t: TargetTransport): Promise<void>;
   /** Called with every journal record (the audit trail); must not throw. */
@@ -119,6 +122,14 @@ export async function deliverContracts(
     deps.audit?.(full);
   };
 
+  const bootstrapOrFail = async (t: TargetTransport, secrets: readonly string[]) => {
+    try {
+      return (await deps.bootstrap(t)) === "installed";
+    } catch (e) {
+      throw failure("PLB785", e, secrets);
+    }
+  };
+
   const runOne = async (
     change: ContractChange,
     t: TargetTransport,
@@ -162,56 +173,32 @@ export async function deliverContracts(
       } catch (e) {
         throw failure("PLB786", e, secrets);
       }
+      // First contact in this delivery: with a trust gate, the check rides on the verifier's
+      // call and bootstrap runs only when the target is not current; without one, bootstrap
+      // (a probe, and writes when needed) comes first.
       let init = false;
+      let gate: string | undefined;
       if (first.value) {
         first.value = false;
-        try {
-          init = (await deps.bootstrap(t)) === "installed";
-        } catch (e) {
-          throw failure("PLB785", e, secrets);
+        if (deps.trustGate) gate = deps.trustGate;
+        else init = await bootstrapOrFail(t, secrets);
+      }
+      let staged: StageResult;
+      try {
+        staged = await stageAndVerify(t, bundle, {
+          init,
+          timeoutMs: options.timeoutMs,
+          ...(gate ? { gate } : {}),
+        });
+        if (staged.stale) {
+          init = await bootstrapOrFail(t, secrets);
+          staged = await stageAndVerify(t, bundle, { init, timeoutMs: options.timeoutMs });
         }
-      }
-      const dir = `${RUN_DIR}/b.${randomBytes(8).toString("hex")}`;
-      try {
-        const mk = await t.run([
-          "mkdir",
-          "-p",
-          "-m",
-          "0700",
-          "--",
-          RUN_DIR,
-          dir,
-          `${dir}/signatures`,
-        ]);
-        if (mk.code !== 0)
-          throw new Error(`mkdir ${dir}: ${mk.stderr.trim() || `exit ${mk.code}`}`);
-        // A fresh 0700 directory: nobody else can see a half-written file, so no rename per file.
-        for (const f of bundle.files)
-          await t.put(`${dir}/${f.name}`, f.bytes, "0600", { fresh: true });
       } catch (e) {
         throw failure("PLB777", e, secrets);
       }
-      const argv = [
-        "bash",
-        `${TRUST_DIR}/plumb-verify`,
-        "--trust",
-        TRUST_DIR,
-        "--state",
-        STATE_FILE,
-        "--target",
-        change.machine,
-        ...(init ? ["--init-state"] : []),
-        dir,
-      ];
-      let run: Awaited<ReturnType<TargetTransport["run"]>>;
-      try {
-        run = await t.run(argv, { timeoutMs: options.timeoutMs });
-      } catch (e) {
-        throw failure("PLB777", e, secrets);
-      } finally {
-        // The bundle holds resolved secrets: it does not stay on the target.
-        await t.run(["rm", "-rf", "--", dir]).catch(() => undefined);
-      }
+      if (staged.stale) throw new RunFailure("PLB785", "the target is still stale after bootstrap");
+      const run = staged.run;
       const o = parseOutcome(run, bundle.proofs, secrets);
       const ran = { id: bundle.id, seq: bundle.seq, exit: run.code };
       if (!o.verified) {

@@ -49,6 +49,15 @@ export class IncusTransport implements TargetTransport {
     return this.exec(argv, {}, opts);
   }
 
+  /** `run` with extra environment variables (delivery's one-call bundle; docs/delivery.md). */
+  runEnv(
+    argv: readonly string[],
+    env: Readonly<Record<string, string>>,
+    opts: RunOptions = {},
+  ): Promise<RunResult> {
+    return this.exec(argv, env, opts);
+  }
+
   /** `run` with extra environment variables (the sandbox passes some). */
   async exec(
     argv: readonly string[],
@@ -103,40 +112,25 @@ export class IncusTransport implements TargetTransport {
   }
 
   async put(path: string, bytes: Uint8Array, mode: string, opts: PutOptions = {}): Promise<void> {
-    if (!posix.isAbsolute(path) || posix.normalize(path) !== path || path.endsWith("/"))
-      throw new DriverError(
-        "PLB777",
-        `cannot write ${JSON.stringify(path)}: not a plain absolute path`,
-        {
-          method: "POST",
-          endpoint: this.#url("/files"),
-        },
-      );
-    if (!/^0?[0-7]{3,4}$/.test(mode))
-      throw new DriverError(
-        "PLB777",
-        `cannot write ${path}: mode ${JSON.stringify(mode)} is not octal`,
-        {
-          method: "POST",
-          endpoint: this.#url("/files"),
-        },
-      );
+    this.#checkPath(path, mode);
     const dir = posix.dirname(path);
     const temp = opts.fresh ? path : `${dir}/.plumb-put.${randomBytes(6).toString("hex")}`;
     const push = () =>
-      this.#api.call("POST", this.#url("/files", { path: temp }), {
-        project: this.#project,
-        raw: {
-          bytes,
-          headers: {
-            "X-Incus-uid": "0",
-            "X-Incus-gid": "0",
-            "X-Incus-mode": mode.padStart(4, "0"),
-            "X-Incus-type": "file",
-            "X-Incus-write": "overwrite",
+      this.#files(() =>
+        this.#api.call("POST", this.#url("/files", { path: temp }), {
+          project: this.#project,
+          raw: {
+            bytes,
+            headers: {
+              "X-Incus-uid": "0",
+              "X-Incus-gid": "0",
+              "X-Incus-mode": mode.padStart(4, "0"),
+              "X-Incus-type": "file",
+              "X-Incus-write": "overwrite",
+            },
           },
-        },
-      });
+        }),
+      );
     try {
       await push();
     } catch (e) {
@@ -155,6 +149,65 @@ export class IncusTransport implements TargetTransport {
         { method: "POST", endpoint: this.#url("/exec") },
       );
     }
+  }
+
+  /**
+   * One directory through the file API (no command runs in the instance). The parent must exist
+   * (404 otherwise, raised as NotFoundError); an existing directory is left as it is.
+   */
+  async makeDir(path: string, mode: string): Promise<void> {
+    this.#checkPath(path, mode);
+    await this.#files(() =>
+      this.#api.call("POST", this.#url("/files", { path }), {
+        project: this.#project,
+        raw: {
+          bytes: new Uint8Array(0),
+          headers: {
+            "X-Incus-uid": "0",
+            "X-Incus-gid": "0",
+            "X-Incus-mode": mode.padStart(4, "0"),
+            "X-Incus-type": "directory",
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * One file API call, retried once when Incus loses its per-instance file server under it: the
+   * server (`forkfile`) exits when idle, and a request racing that exit fails with status 500
+   * "forkfile.sock: connection reset by peer" (seen with 30 containers served at once). Every
+   * call made through here is idempotent (overwrite a file, make a directory).
+   */
+  async #files<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e instanceof DriverError) || e.status !== 500 || !/forkfile/.test(e.incusError ?? ""))
+        throw e;
+      return call();
+    }
+  }
+
+  #checkPath(path: string, mode: string): void {
+    if (!posix.isAbsolute(path) || posix.normalize(path) !== path || path.endsWith("/"))
+      throw new DriverError(
+        "PLB777",
+        `cannot write ${JSON.stringify(path)}: not a plain absolute path`,
+        {
+          method: "POST",
+          endpoint: this.#url("/files"),
+        },
+      );
+    if (!/^0?[0-7]{3,4}$/.test(mode))
+      throw new DriverError(
+        "PLB777",
+        `cannot write ${path}: mode ${JSON.stringify(mode)} is not octal`,
+        {
+          method: "POST",
+          endpoint: this.#url("/files"),
+        },
+      );
   }
 
   async #mkdir(dir: string): Promise<void> {

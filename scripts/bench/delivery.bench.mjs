@@ -3,17 +3,32 @@
 // (forge + sign per target, bootstrap, push through the file API, plumb-verify then the contract,
 // journal, live config key; 8 targets at once) vs a plain sequential loop of `incus file push` +
 // `incus exec` of the same script (no verification, no journal). Target: ≤ 0.5× the loop.
-// Both the first delivery (bootstrap installs the trust files) and a later one (bootstrap only
-// probes) are timed. Containers: the Debian test image in the default project, no network,
-// removed afterwards.
+// Both the first delivery (bootstrap installs the trust files) and a later one (the trust gate
+// passes: one exec per target) are timed. A second anchor, the same script run through the API
+// exec with no verification at all (sequential), shows the floor every delivery pays: the
+// contract's own run and one exec. Each figure also says how many CPU-seconds the whole machine
+// spent (from /proc/stat), which tells a CPU-bound run from a latency-bound one.
+// Containers: the Debian test image in the default project, no network, removed afterwards.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "./harness.mjs";
 
 const N = 30;
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+/** CPU-seconds the machine has spent busy so far (all cores, /proc/stat). */
+function busy() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1);
+  const n = f.map(Number);
+  return (n.reduce((a, b) => a + b, 0) - n[3] - n[4]) / 100;
+}
+async function timed(fn) {
+  const c0 = busy();
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  return { s: seconds(t0), cpu: busy() - c0, value };
+}
 
 async function pool(items, n, fn) {
   let next = 0;
@@ -29,7 +44,7 @@ export async function bench() {
   const { connectIncus } = await dist("reconcilers/drivers/incus/connect.js");
   const { IncusTransport } = await dist("reconcilers/delivery/incus-transport.js");
   const { deliverContracts } = await dist("reconcilers/delivery/deliver.js");
-  const { ensureBootstrap } = await dist("reconcilers/delivery/bootstrap.js");
+  const { ensureBootstrap, trustGate } = await dist("reconcilers/delivery/bootstrap.js");
   const { signedBundle } = await dist("reconcilers/delivery/bundle.js");
   const { checkRepoTemplates } = await dist("cli/templates-kit.js");
   const { generateEd25519Key } = await dist("core/signing/openssh-private-key.js");
@@ -81,6 +96,7 @@ export async function bench() {
             machine: c.machine,
           }),
         bootstrap: (t) => ensureBootstrap(t, files),
+        trustGate: trustGate(files),
         recordLive: (c, t) => t.setConfig(`user.plumb.contract.${c.name}`, c.hash),
       },
       { run: `bench-${round}`, parallelism: 8, timeoutMs: 300_000, onFailure: "continue" },
@@ -110,38 +126,49 @@ export async function bench() {
     const script = join(root, "contract.sh");
     writeFileSync(script, bundle.files.find((f) => f.name === "contract.sh").bytes);
 
-    let t0 = process.hrtime.bigint();
-    for (const name of names) {
-      for (const argv of [
-        ["file", "push", script, `${name}/root/contract.sh`],
-        ["exec", name, "--", "bash", "/root/contract.sh"],
-      ]) {
-        const r = spawnSync("incus", argv, { encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`incus ${argv.join(" ")}: ${r.stderr}`);
+    const loop = await timed(async () => {
+      for (const name of names) {
+        for (const argv of [
+          ["file", "push", script, `${name}/root/contract.sh`],
+          ["exec", name, "--", "bash", "/root/contract.sh"],
+        ]) {
+          const r = spawnSync("incus", argv, { encoding: "utf8" });
+          if (r.status !== 0) throw new Error(`incus ${argv.join(" ")}: ${r.stderr}`);
+        }
       }
-    }
-    const loop = seconds(t0);
-
-    t0 = process.hrtime.bigint();
-    const first = await deliver(1);
-    const firstS = seconds(t0);
-    t0 = process.hrtime.bigint();
-    const again = await deliver(2);
-    const againS = seconds(t0);
-    const bad = [...first, ...again].filter((r) => r.status !== "SUCCESS");
+    });
+    const floor = await timed(async () => {
+      for (const name of names) {
+        const t = new IncusTransport({ api: d.api, project: "default", instance: name });
+        const r = await t.run(["bash", "/root/contract.sh"]);
+        if (r.code !== 0) throw new Error(`${name}: exit ${r.code}`);
+      }
+    });
+    const first = await timed(() => deliver(1));
+    const again = await timed(() => deliver(2));
+    const bad = [...first.value, ...again.value].filter((r) => r.status !== "SUCCESS");
     if (bad.length > 0) throw new Error(`delivery failed: ${JSON.stringify(bad.slice(0, 3))}`);
-    result.loop_s = loop;
-    result.deliver_first_s = firstS;
-    result.deliver_again_s = againS;
-    result.ratio_first = firstS / loop;
-    result.ratio_again = againS / loop;
-    console.log(`incus file push + incus exec loop, ${N} targets:  ${loop.toFixed(2)} s`);
-    console.log(
-      `plumb delivery (first: bootstrap installs), ${N} targets:  ${firstS.toFixed(2)} s  (${result.ratio_first.toFixed(2)}× the loop)`,
-    );
-    console.log(
-      `plumb delivery (again: bootstrap current),  ${N} targets:  ${againS.toFixed(2)} s  (${result.ratio_again.toFixed(2)}× the loop; target ≤ 0.5×)`,
-    );
+    Object.assign(result, {
+      loop_s: loop.s,
+      loop_cpu_s: loop.cpu,
+      floor_s: floor.s,
+      floor_cpu_s: floor.cpu,
+      deliver_first_s: first.s,
+      deliver_first_cpu_s: first.cpu,
+      deliver_again_s: again.s,
+      deliver_again_cpu_s: again.cpu,
+      ratio_first: first.s / loop.s,
+      ratio_again: again.s / loop.s,
+      ratio_floor: floor.s / loop.s,
+    });
+    const line = (what, x, extra = "") =>
+      console.log(
+        `${what.padEnd(58)} ${x.s.toFixed(2).padStart(6)} s  (${(x.s / loop.s).toFixed(2)}× the loop; ${x.cpu.toFixed(1)} CPU-s)${extra}`,
+      );
+    line(`incus file push + incus exec loop, ${N} targets`, loop);
+    line(`floor: the bare script through the API exec, sequential`, floor);
+    line(`plumb delivery, first (bootstrap installs), ${N} targets`, first);
+    line(`plumb delivery, again (trust gate passes), ${N} targets`, again, "; target ≤ 0.5×");
   } finally {
     await pool(names, 8, async (name) => {
       await d.setInstanceState("default", name, "stop", { force: true }).catch(() => undefined);
