@@ -28,6 +28,7 @@ import { ApiClient } from "../../reconcilers/drivers/incus/api-client.js";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
 import { UnixSocketTransport } from "../../reconcilers/drivers/incus/transport.js";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
+import { contractRun } from "../kit/contract-change.js";
 import { HAVE_INCUS } from "../kit/trust-target.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -72,24 +73,14 @@ class Counting implements TargetTransport {
   }
 }
 
-function change(name: string): ContractChange {
-  return {
+const change = (name: string): ContractChange =>
+  contractRun({
     machine: MACHINE,
-    domain: "web",
-    targetKind: "instance",
     project: "default",
     name,
     template: "motd@1.1.0",
     hash: `sha256:${name}-${Date.now()}`,
-    liveHash: null,
-    action: "run",
-    reason: "new",
-    risk: "low",
-    consent: "NONE",
-    roles: [],
-    inputs: {},
-  };
-}
+  });
 
 describe.skipIf(!HAVE_INCUS)("delivery in one call: trust gate and bundle in the exec", () => {
   const driver = connectIncus({ kind: "unix" }, {}, process.env);
