@@ -34,8 +34,4 @@ export const CONSENT_CODES = {
     title: "high-risk contract without approvals",
     help: "A contract with an ELEVATED_CONFIRM action or HIGH risk needs the plan's approvals threshold for high-risk contracts (`approvals.required.high_risk_contract` in infra/policies.yml, at least 1): distinct approver signatures over the plan digest (`plumb approve plan.json --key <file>`). `--yes` does not replace approvals. The run is refused, audited (`contract.denied`) and recorded FAILED.",
   },
-  PLB974: {
-    title: "signing keys below the contract threshold",
-    help: "Contracts delivered at apply are signed with `--sign-key <file>` (repeatable), `--sign-agent`, or the keys in .plumb/site.yml `signing: {keys: […]}`. Together they must be at least `roles.contract.threshold` distinct current contract keys of the verified keyring; otherwise apply refuses before delivering anything and says how many more keys are needed.",
-  },
 } as const satisfies Record<string, CodeInfo>;

@@ -1,7 +1,7 @@
-// The keys that sign contracts at apply: which roles they hold (for consent) and whether they
-// reach the keyring's contract threshold (distinct, current contract keys), checked before any
-// delivery. Pure: the caller loads the keys (`--sign-key`, `--sign-agent`, site settings).
-import { PlumbError } from "../errors.js";
+// The keys that sign contracts at apply: which roles they hold (for consent) and which are
+// distinct current contract keys (delivery's threshold check, reconcilers/delivery/bundle.ts
+// assertSignersReachThreshold, PLB781). Pure: the caller loads the keys (`--sign-key`,
+// `--sign-agent`, site settings).
 import { fingerprint, type SshPublicKey } from "../signing/public-key.js";
 import { type Keyring, rolesOf } from "../trust/keyring.js";
 import { parseIsoZ } from "../trust/time.js";
@@ -53,24 +53,4 @@ export function applySigners(
     rejected: [...rejected].sort(),
     threshold: keyring.roles.contract.threshold,
   };
-}
-
-/** Refuses (PLB974) unless the signers reach the contract threshold; says how many are missing. */
-export function assertSignersReachThreshold(s: ApplySigners, keyringVersion: number): void {
-  if (s.rejected.length > 0)
-    throw new PlumbError(
-      "PLB974",
-      `not a current contract key of keyring v${keyringVersion}: ${s.rejected.join(", ")} (its signature would make every target refuse the contract)`,
-      { hint: "sign with contract keys only (`plumb keys list` shows the roles)" },
-    );
-  const have = s.contractSigners.length;
-  if (have >= s.threshold) return;
-  const more = s.threshold - have;
-  throw new PlumbError(
-    "PLB974",
-    `the signing keys hold ${have} of the ${s.threshold} distinct contract key(s) keyring v${keyringVersion} requires: ${more} more needed`,
-    {
-      hint: `add ${more} more contract key(s): --sign-key <file> (repeatable), --sign-agent, or .plumb/site.yml signing: {keys: [...]}`,
-    },
-  );
 }

@@ -3,6 +3,7 @@
 // every apply signing key. Nothing is written to the repository: the bundle (with any secret
 // value resolved into contract.sh) exists only in memory and on the target.
 import { createHash } from "node:crypto";
+import { applySigners } from "../../core/consent/signers.js";
 import { PlumbError } from "../../core/errors.js";
 import { signatureName } from "../../core/io/trust-store.js";
 import { fingerprint } from "../../core/signing/public-key.js";
@@ -104,20 +105,32 @@ export async function signedBundle(input: BundleInput): Promise<SignedBundle> {
 }
 
 /**
- * The apply's signing keys must be distinct contract keys of the keyring and reach its contract
- * threshold; checked before anything is delivered (PLB781 says how many more are needed).
+ * The apply's signing keys must all be current contract keys of the keyring (a signature by any
+ * other key makes every target refuse the bundle) and reach its contract threshold as distinct
+ * keys; checked before anything is delivered (PLB781 names the keys or how many more are needed).
  */
-export function assertSignersReachThreshold(keyring: Keyring, signers: readonly Signer[]): void {
-  const contractKeys = new Set(keyring.roles.contract.keys);
-  const fps = [...new Set(signers.map((s) => fingerprint(s.publicKey)))];
-  const trusted = fps.filter((fp) => contractKeys.has(fp));
-  const untrusted = fps.filter((fp) => !contractKeys.has(fp));
-  const need = keyring.roles.contract.threshold;
-  if (trusted.length >= need) return;
-  const more = need - trusted.length;
+export function assertSignersReachThreshold(
+  keyring: Keyring,
+  signers: readonly Signer[],
+  now: Date = new Date(),
+): void {
+  const s = applySigners(
+    keyring,
+    signers.map((x) => x.publicKey),
+    now,
+  );
+  if (s.rejected.length > 0)
+    throw new PlumbError(
+      "PLB781",
+      `not a current contract key of keyring v${keyring.version}: ${s.rejected.join(", ")} (its signature would make every target refuse the contract)`,
+      { hint: "sign with current contract keys only (`plumb keys list` shows the roles)" },
+    );
+  const have = s.contractSigners.length;
+  if (have >= s.threshold) return;
+  const more = s.threshold - have;
   throw new PlumbError(
     "PLB781",
-    `${trusted.length} of ${need} distinct contract signing key(s) given: ${more} more needed to deliver contracts${untrusted.length ? ` (not contract keys of keyring v${keyring.version}: ${untrusted.join(", ")})` : ""}`,
+    `${have} of ${s.threshold} distinct contract signing key(s) given: ${more} more needed to deliver contracts`,
     {
       hint:
         signers.length === 0

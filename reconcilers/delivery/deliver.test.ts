@@ -306,4 +306,24 @@ describe("assertSignersReachThreshold", () => {
       assertSignersReachThreshold(keyring, [keySigner(key), keySigner(key)]),
     ).not.toThrow();
   });
+
+  it("refuses a key outside the contract role even when the threshold is reached: its signature would make every target refuse", () => {
+    const stranger = generateEd25519Key("stranger");
+    expect(() =>
+      assertSignersReachThreshold(keyring, [keySigner(key), keySigner(stranger)]),
+    ).toThrowError(/not a current contract key/);
+  });
+
+  it("refuses a contract key outside its validity window", () => {
+    const fp = Object.keys(keyring.keys)[0] as string;
+    const expired = {
+      ...keyring,
+      keys: {
+        [fp]: { ...(keyring.keys[fp] as object), valid_before: "2020-01-01T00:00:00Z" },
+      },
+    } as typeof keyring;
+    expect(() => assertSignersReachThreshold(expired, [keySigner(key)])).toThrowError(
+      expect.objectContaining({ code: "PLB781" }),
+    );
+  });
 });
