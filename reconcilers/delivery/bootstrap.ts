@@ -227,9 +227,16 @@ export function trustGate(files: TargetFiles, layout: TargetLayout = TARGET_LAYO
     `  echo ${shq(GATE_STALE)}`,
     "  exit 0",
     "fi",
+    // Bundle and verifier work directories an interrupted run left (plumb or the verifier killed
+    // between staging and cleanup) hold resolved secrets: swept after an hour, when no run that
+    // could still use them is alive (a run is bounded by --contract-timeout, 300 s by default).
+    `find ${shq(layout.run)} -mindepth 1 -maxdepth 1 \\( -name 'b.*' -o -name 'v.*' \\) -mmin +${STALE_RUN_MINUTES} -exec rm -rf -- {} + 2>/dev/null || :`,
     "",
   ].join("\n");
 }
+
+/** Age after which an abandoned run directory is removed by the next delivery's gate. */
+export const STALE_RUN_MINUTES = 60;
 
 /** Probes the target and brings it to the bootstrap state (or reports what would change). */
 export async function bootstrapTarget(

@@ -2,8 +2,9 @@
 // the bundle ride in the verifier's own Incus exec. On a real Debian container: a fresh target is
 // found stale, bootstrapped and served; a current one costs exactly one call, no file API and no
 // probe; a trust file a local root loosened makes the gate send delivery back through bootstrap,
-// which repairs it; a transport without environment passing stages through the file API; no
-// bundle directory stays behind and the secret input never appears in a command line.
+// which repairs it; run directories an interrupted run left are swept after an hour; a transport
+// without environment passing stages through the file API; no bundle directory stays behind and
+// the secret input never appears in a command line.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,6 +183,18 @@ describe.skipIf(!HAVE_INCUS)("delivery in one call: trust gate and bundle in the
     expect(sum.stdout.split(" ")[0]).toBe(
       createHash("sha256").update(files["plumb-verify"]).digest("hex"),
     );
+  }, 120_000);
+
+  it("directories an interrupted run left (they hold secrets) are swept after an hour; a recent one stays", async () => {
+    await box.exec([
+      "sh",
+      "-c",
+      "cd /var/lib/plumb/run && mkdir b.old v.old b.new && echo secret > b.old/contract.sh && touch -d '2 hours ago' b.old v.old",
+    ]);
+    const [r] = await deliverContracts([change("motd")], deps(), OPTIONS);
+    expect(r).toMatchObject({ status: "SUCCESS" });
+    expect(await leftovers()).toBe("b.new");
+    await box.exec(["rmdir", "/var/lib/plumb/run/b.new"]);
   }, 120_000);
 
   it("without environment passing (as over SSH): staged through the file API, gate in the verifier's call", async () => {
