@@ -4,6 +4,7 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -88,8 +89,28 @@ describe("ensureBootstrap", () => {
     const r = await bootstrapTarget(t, next, { layout: L });
     expect(r.outcome).toBe("updated");
     expect(r.previousKeyringVersion).toBe(3);
-    expect(t.puts).toEqual([join(L.trust, "policy"), join(L.trust, "allowed_signers")]);
+    // Written beside their place, then renamed in one call: nothing temporary is left.
+    expect(t.puts.map((p) => p.replace(/\.plumb-new\.[0-9a-f]{12}\./, ".plumb-new."))).toEqual([
+      join(L.trust, ".plumb-new.policy"),
+      join(L.trust, ".plumb-new.allowed_signers"),
+    ]);
+    expect(readdirSync(L.trust).filter((f) => f.startsWith("."))).toEqual([]);
+    expect(readFileSync(join(L.trust, "policy"), "utf8")).toBe(next.policy);
     expect(readFileSync(L.state, "utf8")).toBe("3 42\n");
+  });
+
+  it("a bootstrap killed after writing the new files, before the renames, leaves the old ones in force", async () => {
+    await ensureBootstrap(new LocalTransport(), files(3), { layout: L });
+    const next = files(4, SHA_B, 'ops.y namespaces="n" ssh-ed25519 BBBB\n');
+    // The crash: the temporaries are on the target, the call that renames them never came.
+    writeFileSync(join(L.trust, ".plumb-new.0123456789ab.policy"), next.policy);
+    expect(readFileSync(join(L.trust, "policy"), "utf8")).toContain("keyring_version=3");
+    expect(await ensureBootstrap(new LocalTransport(), next, { layout: L })).toBe("updated");
+    expect(readFileSync(join(L.trust, "policy"), "utf8")).toBe(next.policy);
+    // The killed run's temporary stays (public trust data, never read); nothing else does.
+    expect(readdirSync(L.trust).filter((f) => f.startsWith("."))).toEqual([
+      ".plumb-new.0123456789ab.policy",
+    ]);
   });
 
   it("finishes a bootstrap that was killed after the policy was written", async () => {
@@ -98,7 +119,9 @@ describe("ensureBootstrap", () => {
     writeFileSync(join(L.trust, "policy"), next.policy); // the crash: policy new, keys old
     const t = new LocalTransport();
     expect(await ensureBootstrap(t, next, { layout: L })).toBe("updated");
-    expect(t.puts).toEqual([join(L.trust, "allowed_signers")]);
+    expect(t.puts).toEqual([
+      expect.stringMatching(/\/\.plumb-new\.[0-9a-f]{12}\.allowed_signers$/),
+    ]);
     expect(readFileSync(join(L.trust, "allowed_signers"), "utf8")).toBe(next.allowed_signers);
   });
 

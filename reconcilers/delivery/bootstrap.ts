@@ -3,7 +3,7 @@
 // and log directories, root-owned with safe modes, and the replay state on first use. One probe
 // call reads what is there (hashes, owners, modes); only what differs is rewritten; a target that
 // trusts a newer keyring is refused (PLB788), never lowered (docs/servers.md, "plumb target bootstrap").
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { PlumbError } from "../../core/errors.js";
 import { shq } from "../../core/shell/quote.js";
 import type { TargetTrustFiles } from "../../core/trust/target-files.js";
@@ -106,18 +106,29 @@ while [ "$#" -ge 2 ]; do
   chmod "$mode" -- "$p"
 done`;
 
-// The replay state, created once (never rewritten: its mark only rises, in plumb-verify) under the
-// same flock plumb-verify takes.
-const INIT_STATE = `set -eu
-state=$1; kv=$2
-exec 9>>"$state.lock"
-flock -x -w 60 9
-if [ ! -e "$state" ]; then
-  printf '%s 0\\n' "$kv" > "$state.tmp"
-  chmod 0600 -- "$state.tmp"
-  mv -f -- "$state.tmp" "$state"
-  echo created
-fi`;
+// After the trust files were written under temporary names: renames them into place in the
+// given order (R tmp path), makes owner and mode exact (F mode path), and creates the replay
+// state when it is missing (S state keyring-version), all in one call.
+const FINISH = `set -eu
+while [ "$#" -ge 3 ]; do
+  op=$1; a=$2; b=$3; shift 3
+  if [ -L "$b" ] && [ "$op" != R ]; then echo "plumb: $b is a symbolic link" >&2; exit 3; fi
+  case $op in
+    R) mv -T -f -- "$a" "$b" ;;
+    F) chown 0:0 -- "$b"; chmod "$a" -- "$b" ;;
+    S)
+      exec 9>>"$b.lock"
+      flock -x -w 60 9
+      if [ ! -e "$b" ]; then
+        printf '%s 0\\n' "$a" > "$b.tmp"
+        chmod 0600 -- "$b.tmp"
+        mv -f -- "$b.tmp" "$b"
+      fi
+      exec 9>&-
+      ;;
+    *) echo "plumb: unknown step $op" >&2; exit 3 ;;
+  esac
+done`;
 
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
@@ -306,14 +317,14 @@ export async function bootstrapTarget(
     fixArgs.push(mode, p);
   }
   const writes: (typeof FILE_ORDER)[number][] = [];
-  const fileFixArgs: string[] = [];
+  const fileFixes: [mode: string, path: string][] = [];
   for (const name of FILE_ORDER) {
     const got = paths.get(filePath(name)) as Probed;
     if (got.kind !== "F" || got.sha !== sha256Hex(files[name])) {
       writes.push(name);
       steps.push({ path: filePath(name), action: "write" });
     } else if (!ownedRightly(got, FILE_MODE[name])) {
-      fileFixArgs.push(FILE_MODE[name], filePath(name));
+      fileFixes.push([FILE_MODE[name], filePath(name)]);
       steps.push({ path: filePath(name), action: "fix-owner-mode" });
     }
   }
@@ -333,17 +344,25 @@ export async function bootstrapTarget(
 
   if (fixArgs.length > 0)
     await run(["sh", "-c", FIX, "plumb-dirs", ...fixArgs], "creating the directories");
+  // Each trust file goes to a temporary name beside its place (the trust directory is root's
+  // alone; the name is this run's own, so two bootstraps at once never rename each other's),
+  // then one call renames them in FILE_ORDER, sets owners and modes, and creates the replay
+  // state: a crash before it leaves the old files in force, never a mix.
   const enc = new TextEncoder();
+  const tag = randomBytes(6).toString("hex");
+  const temp = (name: string) => `${L.trust}/.plumb-new.${tag}.${name}`;
   for (const name of writes)
-    await t.put(filePath(name), enc.encode(files[name]), `0${FILE_MODE[name]}`);
-  // put() writes as root with the given mode; the fix pass makes owner and mode exact either way.
-  const after = [...fileFixArgs, ...writes.flatMap((n) => [FILE_MODE[n], filePath(n)])];
-  if (after.length > 0)
-    await run(["sh", "-c", FIX, "plumb-files", ...after], "setting owners and modes");
-  if (stateMissing)
+    await t.put(temp(name), enc.encode(files[name]), `0${FILE_MODE[name]}`, { fresh: true });
+  const finish = [
+    ...writes.flatMap((n) => ["R", temp(n), filePath(n)]),
+    ...fileFixes.flatMap(([mode, path]) => ["F", mode, path]),
+    ...writes.flatMap((n) => ["F", FILE_MODE[n], filePath(n)]),
+    ...(stateMissing ? ["S", String(want.version), L.state] : []),
+  ];
+  if (finish.length > 0)
     await run(
-      ["sh", "-c", INIT_STATE, "plumb-state", L.state, String(want.version)],
-      "initialising the replay state",
+      ["sh", "-c", FINISH, "plumb-finish", ...finish],
+      "installing the trust files and the replay state",
     );
   return report;
 }
