@@ -1,13 +1,15 @@
 // Benchmark against the real daemon (scripts/incus-sandbox.sh up --with-debian), issue 12: one
 // contract (the repository's motd) delivered to 30 instance targets by plumb's delivery engine
-// (forge + sign per target, bootstrap, push through the file API, plumb-verify then the contract,
-// journal, live config key; 8 targets at once) vs a plain sequential loop of `incus file push` +
-// `incus exec` of the same script (no verification, no journal). Target: ≤ 0.5× the loop.
-// Both the first delivery (bootstrap installs the trust files) and a later one (the trust gate
-// passes: one exec per target) are timed. A second anchor, the same script run through the API
-// exec with no verification at all (sequential), shows the floor every delivery pays: the
-// contract's own run and one exec. Each figure also says how many CPU-seconds the whole machine
-// spent (from /proc/stat), which tells a CPU-bound run from a latency-bound one.
+// (forge + sign per target, trust gate or bootstrap, the bundle in the exec's environment,
+// plumb-verify then the contract, journal, live config key; 8 targets at once) vs a plain
+// sequential loop of `incus file push` + `incus exec` of the same script (no verification, no
+// journal). Target: ≤ 0.5× the loop. Both the first delivery (bootstrap installs the trust
+// files) and a later one (the trust gate passes: one exec per target) are timed, the later one
+// also one machine at a time (on a machine with few cores concurrency buys little: the
+// CPU-seconds say so). A second anchor, the same script run through the API exec with no
+// verification at all (sequential), shows the floor every delivery pays: the contract's own run
+// and one exec. Each figure also says how many CPU-seconds the whole machine spent (from
+// /proc/stat), which tells a CPU-bound run from a latency-bound one.
 // Containers: the Debian test image in the default project, no network, removed afterwards.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -78,7 +80,7 @@ export async function bench() {
     inputs,
   });
   const files = targetTrustFiles(keyring);
-  const deliver = (round) =>
+  const deliver = (round, parallelism = 8) =>
     deliverContracts(
       names.map((n) => change(n, round)),
       {
@@ -99,7 +101,7 @@ export async function bench() {
         trustGate: trustGate(files),
         recordLive: (c, t) => t.setConfig(`user.plumb.contract.${c.name}`, c.hash),
       },
-      { run: `bench-${round}`, parallelism: 8, timeoutMs: 300_000, onFailure: "continue" },
+      { run: `bench-${round}`, parallelism, timeoutMs: 300_000, onFailure: "continue" },
     );
   const result = {};
   try {
@@ -146,7 +148,10 @@ export async function bench() {
     });
     const first = await timed(() => deliver(1));
     const again = await timed(() => deliver(2));
-    const bad = [...first.value, ...again.value].filter((r) => r.status !== "SUCCESS");
+    const serial = await timed(() => deliver(3, 1));
+    const bad = [...first.value, ...again.value, ...serial.value].filter(
+      (r) => r.status !== "SUCCESS",
+    );
     if (bad.length > 0) throw new Error(`delivery failed: ${JSON.stringify(bad.slice(0, 3))}`);
     Object.assign(result, {
       loop_s: loop.s,
@@ -157,6 +162,8 @@ export async function bench() {
       deliver_first_cpu_s: first.cpu,
       deliver_again_s: again.s,
       deliver_again_cpu_s: again.cpu,
+      deliver_serial_s: serial.s,
+      deliver_serial_cpu_s: serial.cpu,
       ratio_first: first.s / loop.s,
       ratio_again: again.s / loop.s,
       ratio_floor: floor.s / loop.s,
@@ -169,6 +176,7 @@ export async function bench() {
     line(`floor: the bare script through the API exec, sequential`, floor);
     line(`plumb delivery, first (bootstrap installs), ${N} targets`, first);
     line(`plumb delivery, again (trust gate passes), ${N} targets`, again, "; target ≤ 0.5×");
+    line(`plumb delivery, again, one machine at a time`, serial);
   } finally {
     await pool(names, 8, async (name) => {
       await d.setInstanceState("default", name, "stop", { force: true }).catch(() => undefined);
