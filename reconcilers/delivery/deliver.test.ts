@@ -9,6 +9,7 @@ import { newKeyring } from "../../core/trust/keyring.js";
 import { parseManifest } from "../../core/trust/manifest.js";
 import type { TemplateSource } from "../../generators/contract/hfc.js";
 import type { ContractChange } from "../plan/contract-change.js";
+import { GATE_STALE } from "./bootstrap.js";
 import { assertSignersReachThreshold } from "./bundle.js";
 import { type DeliveryDeps, deliverContracts } from "./deliver.js";
 import { readJournal } from "./journal.js";
@@ -67,8 +68,15 @@ class FakeTarget implements TargetTransport {
   async put(path: string, bytes: Uint8Array): Promise<void> {
     this.files.set(path, bytes);
   }
+  /** What a trust gate on this target finds (see "the trust gate" tests). */
+  stale = false;
   async run(argv: readonly string[]): Promise<RunResult> {
     this.argvs.push([...argv]);
+    if (argv[0] === "sh" && argv[3] === "plumb-deliver") {
+      // A gated call: the gate, then the verifier's argv.
+      if (this.stale) return { code: 0, stdout: `${GATE_STALE}\n`, stderr: "" };
+      return this.run(argv.slice(4));
+    }
     if (argv[1]?.endsWith("plumb-verify")) {
       const dir = argv[argv.length - 1] as string;
       const m = parseManifest(this.files.get(`${dir}/manifest.json`) as Uint8Array);
@@ -291,6 +299,53 @@ describe("deliverContracts", () => {
     }));
     const [r] = await deliverContracts([change("m1", "a")], deps, opts);
     expect(r?.code).toBe("PLB780");
+  });
+});
+
+describe("the trust gate", () => {
+  it("a stale first contact: gate, bootstrap, the run again without the gate; the machine's next contract is not gated", async () => {
+    const boots: string[] = [];
+    const { deps, targets } = setup(ok, {
+      trustGate: "GATE\n",
+      transport: async (c) => {
+        const t = new FakeTarget(c.machine, ok);
+        t.stale = true;
+        targets.set(c.machine, t);
+        return t;
+      },
+      bootstrap: async (t) => {
+        boots.push(t.machine);
+        (t as FakeTarget).stale = false;
+        return "installed";
+      },
+    });
+    const results = await deliverContracts([change("m1", "a"), change("m1", "b")], deps, opts);
+    expect(results.map((r) => r.status)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(boots).toEqual(["m1"]);
+    const m1 = targets.get("m1") as FakeTarget;
+    const calls = m1.argvs.filter((a) => a[0] === "sh" || a[1]?.endsWith("plumb-verify"));
+    expect(
+      calls.map((a) => (a[0] === "sh" ? "gated" : a.includes("--init-state") ? "init" : "plain")),
+    ).toEqual([
+      "gated", // stale: nothing ran
+      "init", // after bootstrap installed: the same bundle, --init-state
+      "plain", // the next contract: no gate
+    ]);
+    expect(calls[0]?.[2]).toBe('GATE\nexec "$@"');
+  });
+
+  it("a current target: the gate passes, bootstrap never runs", async () => {
+    let boots = 0;
+    const { deps } = setup(ok, {
+      trustGate: "GATE\n",
+      bootstrap: async () => {
+        boots++;
+        return "current";
+      },
+    });
+    const [r] = await deliverContracts([change("m1", "a")], deps, opts);
+    expect(r?.status).toBe("SUCCESS");
+    expect(boots).toBe(0);
   });
 });
 
