@@ -9,9 +9,13 @@
 // one / stale, 4 lock held, 5 change freeze, 6 approvals missing). The approvals step refuses
 // before the lock; policies.yml binds as the stricter of the commit's and --policy-base's (default:
 // the commit's first parent, i.e. the branch before the merge).
-import { createHash, randomBytes } from "node:crypto";
-import { $, fs, minimist, path, argv as zargv } from "zx";
+import { randomBytes } from "node:crypto";
+import { $, fs, path } from "zx";
+import { args, EXIT, STEPS } from "./reconcile-args.mjs";
 import { notify as notifyAll } from "./reconcile-notify.mjs";
+import { actionable, applyPhases, changesDigest, readPlan } from "./reconcile-plans.mjs";
+
+export { STEPS };
 
 $.verbose = false;
 $.quiet = true;
@@ -20,60 +24,6 @@ $.quiet = true;
 $.stdio = ["ignore", "pipe", "pipe"];
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const args = minimist(process.argv.slice(2), {
-  string: [
-    "ref",
-    "reviewed-plan",
-    "resume",
-    "freeze-override",
-    "webhook",
-    "repo",
-    "pr",
-    "lock-timeout",
-    "log-format",
-    "root",
-    "policy-base",
-  ],
-  boolean: ["unreviewed", "allow-restart", "help"],
-  alias: { h: "help" },
-});
-void zargv;
-
-export const STEPS = [
-  "checkout",
-  "validate",
-  "generate-check",
-  "plan",
-  "compare-reviewed",
-  "approvals",
-  "freeze-check",
-  "apply",
-  "replan",
-  "report",
-  "notify",
-];
-/** The job's exit codes: plumb's own (core/errors.ts ExitCode) plus 5 for a change freeze. */
-const EXIT = { ok: 0, error: 1, changes: 2, stale: 3, locked: 4, frozen: 5, approvals: 6 };
-
-if (args.help) {
-  process.stdout.write(`usage: scripts/reconcile.mjs [--ref <commit>] [--reviewed-plan <plan.json> | --unreviewed]
-                          [--resume <run>] [--allow-restart] [--freeze-override <why>]
-                          [--webhook <url>] [--repo owner/name --pr N] [--lock-timeout s] [--log-format json]
-                          [--policy-base <ref>]
-Steps: ${STEPS.join(" → ")}
-Exit: 0 converged or nothing to do, 1 error, 2 changes left, 3 plan differs from the reviewed one or stale,
-      4 apply lock held, 5 change freeze, 6 approvals missing (refused before the lock).
-      State and step logs: .plumb/runs/<run>/.
---policy-base: policies.yml there binds too (the stricter applies); default: the first parent of the commit.
---pr: the PR's approving reviews by approvals.github_reviewers count (GITHUB_TOKEN).
-Examples:
-  node scripts/reconcile.mjs --reviewed-plan plan.json --pr 42
-  node scripts/reconcile.mjs --unreviewed --policy-base origin/main
-  node scripts/reconcile.mjs --resume 20261129-021500-r1a2b3c
-`);
-  process.exit(0);
-}
-
 const repo = path.resolve(args.root ?? process.cwd());
 const dist = (p) => path.join(ROOT, "dist", p);
 if (!fs.existsSync(dist("cli/main.js"))) {
@@ -158,17 +108,6 @@ async function plumb(step, ...cmd) {
 const stepLog = (step) =>
   path.join(runDir, "steps", `${String(STEPS.indexOf(step) + 1).padStart(2, "0")}-${step}.log`);
 const planFile = path.join(runDir, "plan.json");
-const changesDigest = (plan) =>
-  `sha256:${createHash("sha256")
-    .update(
-      JSON.stringify(
-        plan.changes.map((c) => [c.id, c.action, c.fields ?? null, c.desired ?? null]),
-      ),
-    )
-    .digest("hex")}`;
-const readPlan = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
-const actionable = (plan) =>
-  plan.changes.filter((c) => c.action !== "orphan" && c.action !== "conflict");
 /** The applied plan: the reviewed one when given (its approvals are on it), else the run's. */
 const appliedPlanFile = () => o.reviewedPlan ?? planFile;
 /** policies.yml at this commit binds too (the stricter of it and the checked-out one applies). */
@@ -178,42 +117,6 @@ const reviewArgs = () =>
   o.pr && process.env.GITHUB_TOKEN
     ? ["--pr", String(o.pr), ...(o.repo ? ["--repo", o.repo] : [])]
     : [];
-
-/** The apply's own phases, from its journal (.plumb/runs/<apply-run>/journal.ndjson). */
-function applyPhases(applyRun) {
-  if (!applyRun) return undefined;
-  let events = [];
-  try {
-    events = fs
-      .readFileSync(path.join(repo, ".plumb", "runs", applyRun, "journal.ndjson"), "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } catch {
-    return undefined;
-  }
-  const at = (type) => events.find((e) => e.type === type)?.t;
-  const ms = (a, b) => (a && b ? Date.parse(b) - Date.parse(a) : null);
-  const changes = events.filter((e) => e.type === "change");
-  const snap = events.find((e) => e.type === "snapshots");
-  return {
-    run: applyRun,
-    lock: { at: at("locked") ?? null, stale_check_ms: ms(at("locked"), at("fresh")) },
-    snapshots: snap
-      ? {
-          name: snap.snapshot ?? null,
-          ms: ms(at("fresh"), snap.t),
-          count: (snap.results ?? []).length,
-        }
-      : null,
-    changes: {
-      ms: ms(snap?.t ?? at("fresh"), at("verified")),
-      done: changes.filter((c) => c.status === "done").length,
-      failed: changes.filter((c) => c.status === "failed").length,
-    },
-    unlocked: at("unlocked") ?? null,
-  };
-}
 
 // ---- the steps -------------------------------------------------------------------------------
 const run = {
@@ -368,7 +271,7 @@ const run = {
     state.facts.snapshot = report.snapshot ?? null;
     // lock → snapshots → changes happen in that one process (docs/reconcile.md says why); each
     // phase is recorded here from the apply's journal.
-    const phases = applyPhases(report.run);
+    const phases = applyPhases(repo, report.run);
     if (phases) state.steps.apply.phases = [...(state.steps.apply.phases ?? []), phases];
     if (r.exitCode === 3)
       throw new StepError(EXIT.stale, "live Incus moved since the plan (exit 3)");

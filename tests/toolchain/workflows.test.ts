@@ -18,7 +18,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
 
 /** The reconcile job's flags, read from its minimist configuration. */
 function reconcileFlags(): Set<string> {
-  const text = readFileSync(join(ROOT, "scripts", "reconcile.mjs"), "utf8");
+  // The job's options are declared in its command-line module.
+  const text = readFileSync(join(ROOT, "scripts", "reconcile-args.mjs"), "utf8");
   const list = (key: string) =>
     [...(new RegExp(`${key}: \\[([^\\]]*)\\]`).exec(text)?.[1] ?? "").matchAll(/"([a-z-]+)"/g)].map(
       (m) => m[1] as string,
