@@ -28,6 +28,7 @@ import { ApiClient } from "../../reconcilers/drivers/incus/api-client.js";
 import { connectIncus, defaultSocketPath } from "../../reconcilers/drivers/incus/connect.js";
 import { UnixSocketTransport } from "../../reconcilers/drivers/incus/transport.js";
 import type { ContractChange } from "../../reconcilers/plan/contract-change.js";
+import { contractRun } from "../kit/contract-change.js";
 import { HAVE_INCUS } from "../kit/trust-target.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -42,22 +43,7 @@ const OPTIONS: DeliveryOptions = {
 };
 
 function change(name: string, hash = `sha256:${name}-${Date.now()}`): ContractChange {
-  return {
-    machine: MACHINE,
-    domain: "web",
-    targetKind: "instance",
-    project: "default",
-    name,
-    template: "motd@1.1.0",
-    hash,
-    liveHash: null,
-    action: "run",
-    reason: "new",
-    risk: "low",
-    consent: "NONE",
-    roles: [],
-    inputs: {},
-  };
+  return contractRun({ machine: MACHINE, project: "default", name, template: "motd@1.1.0", hash });
 }
 
 describe.skipIf(!HAVE_INCUS)(
